@@ -1,0 +1,79 @@
+"""The `jsm-openapi` Typer app, its error handling and the helpers its commands share."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..errors import ExitCode, JsmOpenapiError
+from ..project import FLAVORS, Project
+
+app = typer.Typer(
+    name="jsm-openapi",
+    help="Pinned JSM OpenAPI documents → strict overlays → typed clients; plus mock, contract tests and drift alerts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class FlavorChoice(StrEnum):
+    server = "server"
+    cloud = "cloud"
+    all = "all"
+
+
+def flavors_of(choice: FlavorChoice) -> list[str]:
+    return list(FLAVORS) if choice is FlavorChoice.all else [choice.value]
+
+
+def project() -> Project:
+    return Project.discover()
+
+
+@contextmanager
+def progress() -> Iterator[Progress]:
+    """A spinner with elapsed time on stderr (quiet when stderr is not a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        yield bar
+
+
+@contextmanager
+def step(description: str) -> Iterator[Callable[[str], None]]:
+    """A one-line spinner for a long step; yields a function that updates its text."""
+    with progress() as bar:
+        task = bar.add_task(description)
+        yield lambda message: bar.update(task, description=message)
+
+
+def main() -> None:
+    """Entry point: run the app and map errors to the documented exit codes."""
+    from . import commands  # noqa: F401 - registers the commands
+
+    try:
+        app()
+    except JsmOpenapiError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        if exc.hint:
+            err.print(f"  hint: {exc.hint}", markup=False)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    sys.exit(int(ExitCode.OK))

@@ -1,0 +1,148 @@
+"""Fetch pinned upstream documents: cache, then mirror folder (matched by sha256), then URL; always verified."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .documents import Json, parse_document, sha256_bytes, sha256_file, write_atomic
+from .errors import FetchError, IntegrityError
+from .sources import Pin
+
+if TYPE_CHECKING:
+    import httpx
+
+MIRROR_ENV = "JSM_SPEC_MIRROR"
+OFFLINE_ENV = "JSM_SPEC_OFFLINE"
+CONNECT_TIMEOUT, READ_TIMEOUT = 10.0, 60.0
+
+
+@dataclass
+class MirrorIndex:
+    """sha256 → file for every file under a mirror folder, computed once, lazily."""
+
+    root: Path
+    _by_hash: dict[str, Path] | None = field(default=None, repr=False)
+
+    def lookup(self, sha256: str) -> Path | None:
+        if self._by_hash is None:
+            self._by_hash = {}
+            for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+                self._by_hash.setdefault(sha256_file(path), path)
+        return self._by_hash.get(sha256)
+
+    def files(self) -> Iterable[Path]:
+        return sorted(p for p in self.root.rglob("*") if p.is_file())
+
+
+@dataclass(frozen=True)
+class Fetched:
+    pin: Pin
+    path: Path  # the verified copy in the cache
+    origin: str  # "cache", "mirror:<file>" or the URL
+
+
+class Fetcher:
+    """Obtains the verified bytes of pins; one instance shares its mirror index across calls."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        mirror: Path | str | None = "env",
+        offline: bool | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        if mirror == "env":
+            env = os.environ.get(MIRROR_ENV)
+            mirror = Path(env) if env else None
+        self.mirror = MirrorIndex(Path(mirror)) if isinstance(mirror, (str, Path)) else None
+        if self.mirror is not None and not self.mirror.root.is_dir():
+            raise FetchError(
+                f"{MIRROR_ENV}={self.mirror.root} is not a folder",
+                hint=f"point {MIRROR_ENV} at a folder of upstream documents (e.g. ../shared/upstream), or unset it",
+            )
+        self.offline = bool(os.environ.get(OFFLINE_ENV)) if offline is None else offline
+        self._client = client
+
+    def cached_path(self, pin: Pin) -> Path:
+        return self.cache_dir / f"{pin.name}-{pin.sha256[:16]}.json"
+
+    def fetch(self, pin: Pin) -> Fetched:
+        """Return the verified cached copy of a pin, fetching it first if needed."""
+        target = self.cached_path(pin)
+        if target.is_file() and sha256_file(target) == pin.sha256:
+            return Fetched(pin, target, "cache")
+        if self.mirror is not None:
+            found = self.mirror.lookup(pin.sha256)
+            if found is not None:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.tmp")
+                shutil.copyfile(found, tmp)
+                tmp.replace(target)
+                return Fetched(pin, target, f"mirror:{found}")
+        if self.offline:
+            raise self._unavailable(pin, reason=f"offline ({OFFLINE_ENV} is set)")
+        data = self._download(pin)
+        found_sha = sha256_bytes(data)
+        if found_sha != pin.sha256:
+            raise IntegrityError(
+                f"{pin.name}: sha256 mismatch for {pin.url}\n  expected {pin.sha256} (openapi/sources.toml)\n"
+                f"  found    {found_sha}",
+                hint=(
+                    f"Atlassian changed the document. See what changed with `jsm-openapi drift --pin {pin.name}`, "
+                    "then update the pin's sha256, version and retrieved date in openapi/sources.toml"
+                ),
+            )
+        write_atomic(target, data)
+        return Fetched(pin, target, pin.url)
+
+    def load(self, pin: Pin) -> Json:
+        """Fetch a pin and parse it (JSON or YAML), naming the pin and position on a parse error."""
+        fetched = self.fetch(pin)
+        return parse_document(fetched.path.read_bytes(), source=f"{pin.name} ({fetched.path})")
+
+    def _unavailable(self, pin: Pin, *, reason: str) -> FetchError:
+        if self.mirror is None:
+            where = f"no mirror is set ({MIRROR_ENV})"
+        else:
+            where = f"no file under {self.mirror.root} has sha256 {pin.sha256}"
+            lookalikes = [p for p in self.mirror.files() if p.name.startswith(pin.name)]
+            if lookalikes:
+                listed = ", ".join(f"{p.name} ({sha256_file(p)[:12]}…)" for p in lookalikes[:5])
+                where += (
+                    f"; files named like it hold other versions: {listed}. "
+                    f"`jsm-openapi drift --pin {pin.name} --latest FILE` shows what changed"
+                )
+        return FetchError(
+            f"{pin.name}: cannot fetch {pin.url}: {reason}; {where}",
+            hint=(
+                f"set {MIRROR_ENV} to a folder holding a copy of the document (any file name; it is matched by "
+                f"sha256), e.g. `export {MIRROR_ENV}=../shared/upstream`, or restore network access"
+            ),
+        )
+
+    def _download(self, pin: Pin) -> bytes:
+        import httpx  # imported here: most runs never download
+        import stamina
+
+        client = self._client or httpx.Client(
+            timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True
+        )
+        try:
+            for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
+                with attempt:
+                    response = client.get(pin.url)
+        except httpx.HTTPError as exc:
+            raise self._unavailable(pin, reason=f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            if self._client is None:
+                client.close()
+        if response.status_code != 200:
+            raise self._unavailable(pin, reason=f"HTTP {response.status_code}")
+        return response.content
