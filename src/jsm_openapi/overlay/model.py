@@ -67,13 +67,23 @@ class Overlay:
     digest: str = ""
 
 
+def _explain(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, reworded where it is cryptic."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = set(schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-"))
+        return f"unknown field(s) {', '.join(map(repr, unknown))}: not in the Overlay specification (extensions start with x-)"
+    return str(error.message)
+
+
 def parse_overlay(data: Json, *, source: str, digest: str = "") -> Overlay:
     """Validate a parsed overlay document; every problem names the file and the action."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: an overlay must be a mapping, found {type(data).__name__}")
     errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
-        lines = [f"{e.json_path}: {e.message}" for e in errors[:8]]
+        lines = [f"{e.json_path}: {_explain(e)}" for e in errors[:8]]
         version = data.get("overlay")
         hint = "see overlays/README.md for the format; start a file with `overlay: 1.1.0`"
         if isinstance(version, str) and not version.startswith(("1.0.", "1.1.")):

@@ -1,0 +1,266 @@
+"""Generation with the real generator on the real documents: packages, provenance, reproducibility, failures."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib
+import shutil
+import subprocess
+import sys
+import threading
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from jsm_openapi.errors import ExitCode
+from jsm_openapi.generate import output_dir, read_provenance, tree_digest
+from jsm_openapi.project import Project
+from jsm_openapi.sources import Sources, load_sources
+
+pytestmark = pytest.mark.slow
+
+
+def cli(project: Project, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {**os.environ, "JSM_OPENAPI_ROOT": str(project.root), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "jsm_openapi", *args], capture_output=True, text=True, env=environment, check=False
+    )
+
+
+def body_fields(package: str, method: str, path: str) -> set[str]:
+    """Field names of the generated request-body model of one operation, found by (method, path)."""
+    operations = importlib.import_module(f"{package}._operations").OPERATIONS
+    [operation] = [o for o in operations if o["method"] == method and o["path"] == path]
+    module = importlib.import_module(f"{package}.{operation['module']}")
+    body = typing.get_type_hints(module._get_kwargs)["body"]
+    return {field.name for field in attrs.fields(body)}
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+# --- the packages the main job produces ---------------------------------------------------------------------------
+
+
+def test_both_packages_import_with_provenance_from_the_pins(repo: Project, sources: Sources) -> None:
+    for flavor in ("server", "cloud"):
+        package = importlib.import_module(f"jsm_{flavor}")
+        provenance = package.PROVENANCE
+        pins = {d["name"]: d["sha256"] for d in provenance["inputs"]["documents"]}
+        assert pins == {p.name: p.sha256 for p in sources.flavor(flavor).documents}
+        assert provenance["inputs"]["toolchain"]["openapi-python-client"] == "0.29.1"
+        assert provenance["operations_generated"] == len(
+            importlib.import_module(f"jsm_{flavor}._operations").OPERATIONS
+        )
+        lost = {w["key"] for w in provenance["accepted_warnings"] if w["kind"] in {"endpoint skipped", "endpoint lost"}}
+        assert provenance["operations_generated"] + len(lost) == provenance["operations_in_document"]
+
+
+def test_create_customer_bodies_differ_per_flavor() -> None:
+    assert {"email", "display_name"} <= body_fields("jsm_cloud", "POST", "/rest/servicedeskapi/customer")
+    server = body_fields("jsm_server", "POST", "/servicedeskapi/customer")
+    assert {"email", "full_name"} <= server and "display_name" not in server
+
+
+def test_the_server_package_has_platform_and_assets_operations() -> None:
+    operations = importlib.import_module("jsm_server._operations").OPERATIONS
+    prefixes = {o["path"].split("/")[1] for o in operations}
+    assert {"servicedeskapi", "api", "agile", "assets"} <= prefixes
+    assert any(o["path"] == "/api/2/myself" for o in operations)
+    assert any(o["path"].startswith("/assets/1.0/objectschema") for o in operations)
+
+
+# --- reproducibility and the no-op ----------------------------------------------------------------------------------
+
+
+def test_generation_is_byte_identical_across_runs_and_places(
+    tmp_path: Path, mirror: Path, project_copier: Callable[[Path], Project]
+) -> None:
+    one, two = project_copier(tmp_path / "one"), project_copier(tmp_path / "elsewhere" / "two")
+    env = {"JSM_SPEC_MIRROR": str(mirror)}
+    for project in (one, two):
+        run = cli(project, "generate", env=env)
+        assert run.returncode == 0, run.stderr
+        assert "cloud: generated" in run.stdout and "server: generated" in run.stdout
+    for flavor in ("server", "cloud"):
+        flavor_dir = f"jsm-{flavor}"
+        assert files(one.generated_dir / flavor_dir) == files(two.generated_dir / flavor_dir)
+    again = cli(one, "generate", env=env)
+    assert again.returncode == 0
+    assert "server: unchanged" in again.stdout and "cloud: unchanged" in again.stdout
+    before = files(one.generated_dir / "jsm-cloud")
+    forced = cli(one, "generate", "--flavor", "cloud", "--force", env=env)
+    assert "cloud: generated" in forced.stdout
+    assert files(one.generated_dir / "jsm-cloud") == before
+
+
+def test_a_hand_edit_to_the_package_is_noticed_and_undone(
+    tmp_path: Path, mirror: Path, project_copier: Callable[[Path], Project]
+) -> None:
+    project = project_copier(tmp_path / "p")
+    env = {"JSM_SPEC_MIRROR": str(mirror)}
+    assert cli(project, "generate", "--flavor", "cloud", env=env).returncode == 0
+    client = project.generated_dir / "jsm-cloud" / "jsm_cloud" / "client.py"
+    pristine = client.read_bytes()
+    client.write_bytes(pristine + b"# edited by hand\n")
+    run = cli(project, "generate", "--flavor", "cloud", env=env)
+    assert "cloud: generated" in run.stdout
+    assert client.read_bytes() == pristine
+
+
+# --- failures leave the previous packages untouched -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_cloud(
+    tmp_path_factory: pytest.TempPathFactory, mirror: Path, project_copier: Callable[[Path], Project]
+) -> Path:
+    """A project copy with a generated cloud package, copied afresh for each failure test."""
+    project = project_copier(tmp_path_factory.mktemp("base") / "p")
+    run = cli(project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert run.returncode == 0, run.stderr
+    return project.root
+
+
+@pytest.fixture
+def cloud_project(generated_cloud: Path, tmp_path: Path) -> Iterator[Project]:
+    root = tmp_path / "p"
+    shutil.copytree(generated_cloud, root)
+    yield Project(root)
+
+
+def snapshot(project: Project) -> tuple[str, dict[str, Any] | None, bytes]:
+    flavor = load_sources(project.sources_file).flavor("cloud")
+    return (
+        tree_digest(output_dir(project, flavor)),
+        read_provenance(project, flavor),
+        project.patched_document("cloud").read_bytes(),
+    )
+
+
+def write_overlay(project: Project, name: str, text: str) -> Path:
+    path = project.overlays_dir / "cloud" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_an_overlay_target_that_matches_nothing_fails_and_keeps_the_package(
+    cloud_project: Project, mirror: Path
+) -> None:
+    before = snapshot(cloud_project)
+    write_overlay(
+        cloud_project,
+        "999-stale.yaml",
+        "overlay: 1.1.0\ninfo: {title: stale, version: '1'}\nactions:\n"
+        "  - target: $.paths['/rest/servicedeskapi/gone'].get\n"
+        "    description: Fix a gap on an operation that no longer exists\n"
+        "    update: {summary: x}\n",
+    )
+    run = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert run.returncode == ExitCode.OVERLAY
+    assert (
+        "overlays/cloud/999-stale.yaml: action #1 (Fix a gap on an operation that no longer exists) matched nothing"
+        in run.stderr
+    )
+    assert "$.paths['/rest/servicedeskapi/gone'].get" in run.stderr
+    assert snapshot(cloud_project) == before
+
+
+def test_a_malformed_overlay_fails_naming_file_and_line(cloud_project: Project, mirror: Path) -> None:
+    before = snapshot(cloud_project)
+    write_overlay(
+        cloud_project, "999-broken.yaml", "overlay: 1.1.0\ninfo: {title: b, version: '1'}\nactions:\n  - target: [\n"
+    )
+    run = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert run.returncode == ExitCode.INPUT
+    assert "overlays/cloud/999-broken.yaml: invalid YAML at line" in run.stderr
+    assert snapshot(cloud_project) == before
+
+
+def test_an_invalid_overlay_document_fails_with_its_problems(cloud_project: Project, mirror: Path) -> None:
+    write_overlay(
+        cloud_project,
+        "999-invalid.yaml",
+        "overlay: 3.0.0\ninfo: {title: b, version: '1'}\nactions:\n  - target: $.info\n    update: {}\n",
+    )
+    run = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert run.returncode == ExitCode.INPUT
+    assert "999-invalid.yaml: not a valid overlay document" in run.stderr and "use 1.1.0" in run.stderr
+
+
+def test_a_generator_warning_not_accepted_fails_and_keeps_the_package(cloud_project: Project, mirror: Path) -> None:
+    before = snapshot(cloud_project)
+    write_overlay(
+        cloud_project,
+        "999-plain.yaml",
+        "overlay: 1.1.0\ninfo: {title: plain, version: '1'}\nactions:\n"
+        "  - target: $.paths['/rest/servicedeskapi/customer'].post\n    description: make the body unsupported\n"
+        "    remove: true\n"
+        "  - target: $.paths['/rest/servicedeskapi/customer']\n    update:\n      post:\n        operationId: plain\n"
+        "        requestBody: {content: {text/plain: {schema: {type: string}}}}\n"
+        "        responses: {'204': {description: ok}}\n",
+    )
+    run = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert run.returncode == ExitCode.GENERATE, run.stdout + run.stderr
+    assert "POST /rest/servicedeskapi/customer" in run.stderr and "accepted-skips.toml" in run.stderr
+    assert snapshot(cloud_project) == before
+    assert not list(cloud_project.generated_dir.glob(".staging-*"))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_sha256_mismatch_fails_naming_both_hashes_and_keeps_the_package(
+    cloud_project: Project, mirror: Path, tmp_path: Path
+) -> None:
+    """Atlassian changed the document: the URL now serves other bytes than the pin."""
+    before = snapshot(cloud_project)
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(mirror / "jsm-cloud" / "jsm-cloud-2024-09-28.json", served / "swagger.v3.json")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sources = cloud_project.sources_file
+        sources.write_text(
+            sources.read_text().replace(
+                "https://dac-static.atlassian.com/cloud/jira/service-desk/swagger.v3.json",
+                f"http://127.0.0.1:{server.server_address[1]}/swagger.v3.json",
+            )
+        )
+        shutil.rmtree(cloud_project.cache_dir)
+        empty = tmp_path / "empty-mirror"
+        empty.mkdir()
+        run = cli(cloud_project, "generate", "--flavor", "cloud", "--force", env={"JSM_SPEC_MIRROR": str(empty)})
+    finally:
+        server.shutdown()
+    assert run.returncode == ExitCode.INTEGRITY, run.stderr
+    assert "sha256 mismatch" in run.stderr
+    assert "expected 6c4ac90e818c143ec31c218c5e3ec6e9fa2d0ebda6f463cdc00bc1b785ff862a" in run.stderr
+    assert "found    321ecc15da0ab2666e0b2670f056b476a5b0065b30d08444a98feea43a2273bb" in run.stderr
+    assert "jsm-openapi drift --pin jsm-cloud" in run.stderr
+    assert snapshot(cloud_project) == before
+
+
+def test_no_mirror_and_no_network_says_how_to_set_a_mirror(cloud_project: Project, tmp_path: Path) -> None:
+    shutil.rmtree(cloud_project.cache_dir)
+    sources = cloud_project.sources_file
+    sources.write_text(sources.read_text().replace("https://dac-static.atlassian.com", "http://127.0.0.1:9"))
+    run = cli(cloud_project, "fetch", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": ""})
+    assert run.returncode == ExitCode.FETCH
+    assert "no mirror is set" in run.stderr and "export JSM_SPEC_MIRROR=" in run.stderr
