@@ -73,7 +73,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = set(schema.get("properties", {}))
         unknown = sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-"))
-        return f"unknown field(s) {', '.join(map(repr, unknown))}: not in the Overlay specification (extensions start with x-)"
+        names = ", ".join(map(repr, unknown))
+        return f"unknown field(s) {names}: not in the Overlay specification (extensions start with x-)"
     return str(error.message)
 
 
