@@ -42,7 +42,8 @@ def copy_project(target: Path) -> Project:
     """A throwaway copy of everything the pipeline reads (pins, overlays, generator config); no build outputs."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "openapi", target / "openapi")
-    shutil.copytree(REPO / "overlays", target / "overlays")
+    if (REPO / "overlays").is_dir():
+        shutil.copytree(REPO / "overlays", target / "overlays")
     generated = target / "generated"
     generated.mkdir()
     for path in (REPO / "generated").iterdir():
