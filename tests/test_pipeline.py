@@ -1,0 +1,123 @@
+"""The patch step (fetch → merge → overlays) and the CLI around it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from jsm_openapi.errors import ExitCode, InputError
+from jsm_openapi.fetch import Fetcher
+from jsm_openapi.pipeline import load_flavor_overlays, load_patched, patch_flavor, write_patched
+from jsm_openapi.project import Project
+from jsm_openapi.sources import load_sources
+
+OVERLAY = """overlay: 1.1.0
+info: {{title: t, version: '1'}}
+{extends}actions:
+  - target: $.info
+    description: mark the document
+    update: {{x-marked: true}}
+"""
+
+
+def write(project: Project, flavor: str, name: str, text: str) -> None:
+    folder = project.overlays_dir / flavor
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_extends_must_name_a_document_of_the_flavor(tmp_project: Project) -> None:
+    flavor = load_sources(tmp_project.sources_file).flavor("cloud")
+    write(tmp_project, "cloud", "000-ok.yaml", OVERLAY.format(extends=f"extends: {flavor.documents[0].url}\n"))
+    assert any(o.source == "overlays/cloud/000-ok.yaml" for o in load_flavor_overlays(tmp_project, flavor))
+    server_url = load_sources(tmp_project.sources_file).flavor("server").documents[0].url
+    write(tmp_project, "cloud", "000-wrong.yaml", OVERLAY.format(extends=f"extends: {server_url}\n"))
+    with pytest.raises(InputError, match=r"000-wrong\.yaml: extends .* which is not a document of flavor cloud"):
+        load_flavor_overlays(tmp_project, flavor)
+
+
+def test_shared_overlays_apply_to_both_flavors_before_the_flavors_own(tmp_project: Project) -> None:
+    write(tmp_project, "shared", "000-first.yaml", OVERLAY.format(extends=""))
+    sources = load_sources(tmp_project.sources_file)
+    for name in ("server", "cloud"):
+        overlays = load_flavor_overlays(tmp_project, sources.flavor(name))
+        assert overlays[0].source == "overlays/shared/000-first.yaml"
+
+
+def test_patch_writes_the_document_and_a_report_of_every_action(tmp_project: Project) -> None:
+    write(tmp_project, "shared", "000-mark.yaml", OVERLAY.format(extends=""))
+    flavor = load_sources(tmp_project.sources_file).flavor("cloud")
+    result = patch_flavor(tmp_project, flavor, Fetcher(tmp_project.cache_dir))
+    path = write_patched(tmp_project, result)
+    assert load_patched(tmp_project, "cloud")["info"]["x-marked"] is True
+    report = json.loads(path.with_name("cloud.report.json").read_text())
+    marked = [a for a in report["actions"] if a["source"] == "overlays/shared/000-mark.yaml"]
+    assert marked == [
+        {
+            "source": "overlays/shared/000-mark.yaml",
+            "action": 1,
+            "description": "mark the document",
+            "target": "$.info",
+            "kind": "update",
+            "matched": 1,
+            "changed": True,
+            "locations": ["$['info']"],
+        }
+    ]
+    assert all(a["matched"] >= 1 for a in report["actions"])
+    assert report["documents"][0]["sha256"] == flavor.documents[0].sha256
+
+
+def test_load_patched_says_how_to_make_a_missing_document(tmp_project: Project) -> None:
+    with pytest.raises(InputError, match="jsm-openapi patch --flavor server"):
+        load_patched(tmp_project, "server")
+
+
+def run(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JSM_OPENAPI_ROOT": str(project.root)}
+    return subprocess.run(
+        [sys.executable, "-m", "jsm_openapi", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_patch_command_reports_nodes_and_non_strict_mode_lists_misses(tmp_project: Project) -> None:
+    write(tmp_project, "cloud", "999-miss.yaml", OVERLAY.replace("$.info", "$.nothing").format(extends=""))
+    strict = run(tmp_project, "patch", "--flavor", "cloud")
+    assert (
+        strict.returncode == ExitCode.OVERLAY
+        and "999-miss.yaml: action #1 (mark the document) matched nothing" in strict.stderr
+    )
+    lenient = run(tmp_project, "patch", "--flavor", "cloud", "--no-strict")
+    assert lenient.returncode == 0
+    assert "node(s) touched → build/patched/cloud.openapi.json" in lenient.stdout
+    assert "0 node(s)  overlays/cloud/999-miss.yaml action #1  mark the document" in lenient.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["fetch"], ["patch"], ["generate"]])
+def test_every_command_has_help(tmp_project: Project, command: list[str]) -> None:
+    result = run(tmp_project, *command, "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_a_bad_option_is_a_usage_error(tmp_project: Project) -> None:
+    result = run(tmp_project, "generate", "--flavor", "mainframe")
+    assert result.returncode == ExitCode.USAGE and "mainframe" in result.stderr
+
+
+def test_outside_a_checkout_the_error_says_where_to_run(tmp_path: object) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JSM_OPENAPI_ROOT"}
+    result = subprocess.run(
+        [sys.executable, "-m", "jsm_openapi", "fetch"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert (
+        result.returncode == ExitCode.INPUT and "no openapi/sources.toml" in result.stderr and "hint:" in result.stderr
+    )
