@@ -1,0 +1,197 @@
+"""`drift` (classified changes between document versions, overlay health) and `parity` (Server vs Cloud)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..documents import write_atomic
+from ..drift.model import Comparison, DriftReport
+from ..drift.render import SUFFIXES, Format, render
+from ..drift.rules import FAIL_ON, catalogue_markdown
+from ..errors import InputError, JsmOpenapiError
+from ..fetch import Fetcher
+from ..sources import load_sources
+from .app import app, err, out, project, step
+
+REPORT_NAME = "drift"
+PROPOSAL_FILE = "proposed-pins.toml"
+TITLE_FILE = "issue-title.txt"
+ISSUE_FILE = "issue.md"
+ISSUE_LIMIT = 60_000  # GitHub refuses issue bodies over 65,536 characters
+
+
+class FailOn(StrEnum):
+    breaking = "breaking"
+    potential = "potential"
+    any = "any"
+
+
+@app.command()
+def drift(  # noqa: PLR0917 - a command's options
+    old: Annotated[str | None, typer.Argument(help="The older document: a file or an http(s) URL.")] = None,
+    new: Annotated[str | None, typer.Argument(help="The newer document: a file or an http(s) URL.")] = None,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable)."),
+    ] = None,
+    all_pins: Annotated[bool, typer.Option("--all-pins", help="Compare every pin with its latest copy.")] = False,
+    latest: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
+            "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL."
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option(help="Write the report to this file (atomically).")] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(help="Write every format, the proposed pins and the issue title into this folder."),
+    ] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
+    rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
+) -> None:
+    """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
+
+    Either OLD NEW (files or URLs), or --pin NAME / --all-pins: each pin against its latest upstream copy, with the
+    health of the flavor's overlays on the new copy and a proposed pin. Documentation-only edits are listed apart and
+    never fail. Exit codes: 0 nothing at or above --fail-on; 1 changes at or above it; 3 bad input; 4 a pinned
+    document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
+    """
+    if rules:
+        out.print(catalogue_markdown(), markup=False, end="")
+        return
+    comparisons = _comparisons(old, new, pin or [], all_pins, latest)
+    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value])
+    text = render(report, fmt)
+    if report_dir is not None:
+        _write_report_dir(report, report_dir)
+    if output is not None:
+        write_atomic(output, text.encode())
+    if output is None and report_dir is None:
+        out.print(text, markup=False, end="")
+    else:
+        failing = len(report.failing())
+        where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
+        out.print(f"drift: {failing} change(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
+    for failed in report.errors():
+        err.print(f"error: {failed.pin}: {failed.error}", markup=False)
+    raise typer.Exit(report.exit_code())
+
+
+def _comparisons(
+    old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
+) -> list[Comparison]:
+    from ..drift.run import compare_pin, compare_sources
+
+    by_pin = bool(pins) or all_pins
+    if by_pin and (old or new):
+        raise InputError("give either OLD NEW or --pin/--all-pins, not both", hint="see `jsm-openapi drift --help`")
+    if not by_pin:
+        if not (old and new):
+            raise InputError(
+                "drift needs two documents (OLD NEW) or a pin (--pin NAME, --all-pins)",
+                hint="e.g. `jsm-openapi drift old.json new.json` or `jsm-openapi drift --pin jsm-cloud --latest FILE`",
+            )
+        if latest:
+            raise InputError("--latest goes with --pin or --all-pins", hint="with OLD NEW, NEW is the latest")
+        with step("comparing"):
+            return [compare_sources(old, new)]
+    proj = project()
+    sources = load_sources(proj.sources_file)
+    selected = sources.all_pins() if all_pins else [sources.pin(name) for name in pins]
+    if latest and len(selected) > 1 and not Path(latest).is_dir():
+        raise InputError(
+            f"--latest {latest} is one document, but {len(selected)} pins are compared",
+            hint="give a folder (its newest file named like each pin is used), or compare one pin",
+        )
+    fetcher = Fetcher(proj.cache_dir)
+    comparisons = []
+    for each in selected:
+        with step(f"{each.name}: comparing") as say:
+            try:
+                comparisons.append(compare_pin(proj, sources, each, fetcher, latest=latest, progress=say))
+            except JsmOpenapiError as exc:
+                if len(selected) == 1:
+                    raise
+                comparisons.append(Comparison.failed(each.name, str(exc), int(exc.exit_code)))
+    return comparisons
+
+
+def _write_report_dir(report: DriftReport, directory: Path) -> None:
+    """Every format, the proposed pins (TOML) and the issue title, each written atomically."""
+    for fmt in Format:
+        write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
+    proposals = [c.proposed_pin for c in report.comparisons if c.proposed_pin]
+    header = f"# Proposed pins from `jsm-openapi drift` on {date.today().isoformat()}"
+    body = "\n\n".join(proposals) if proposals else "# Every pin matches its latest upstream copy: nothing to change.\n"
+    write_atomic(directory / PROPOSAL_FILE, f"{header}\n\n{body}".encode())
+    counts = {label: 0 for label in ("breaking", "potential", "non-breaking")}
+    for comparison in report.comparisons:
+        for change in comparison.changes:
+            if change.severity.label in counts:
+                counts[change.severity.label] += 1
+    changed = ", ".join(c.pin or c.new.label for c in report.comparisons if c.changes) or "nothing"
+    title = (
+        f"Spec drift: {changed} — {counts['breaking']} breaking, {counts['potential']} potentially breaking, "
+        f"{counts['non-breaking']} non-breaking [{report.fingerprint_set()}]"
+    )
+    write_atomic(directory / TITLE_FILE, (title + "\n").encode())
+    write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
+    names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()] + [PROPOSAL_FILE, TITLE_FILE, ISSUE_FILE]
+    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+
+
+def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
+    """The Markdown report cut to fit an issue body, keeping its last lines (the fingerprint-set marker)."""
+    if len(markdown) <= limit:
+        return markdown
+    lines = markdown.rstrip("\n").split("\n")
+    tail = lines[-3:]
+    note = "\n\n*(cut to fit an issue: the full report is drift.md in the run's artifacts)*\n\n"
+    budget = limit - len(note) - sum(len(line) + 1 for line in tail)
+    head = markdown[:budget].rsplit("\n", 1)[0]
+    if head.count("<details>") > head.count("</details>"):
+        head += "\n\n</details>"
+    return head + note + "\n".join(tail) + "\n"
+
+
+@app.command()
+def parity(
+    output: Annotated[Path | None, typer.Option(help="Write the Markdown report to this file (atomically).")] = None,
+    server: Annotated[
+        Path | None, typer.Option(help="Server patched document (default build/patched/server.openapi.json).")
+    ] = None,
+    cloud: Annotated[
+        Path | None, typer.Option(help="Cloud patched document (default build/patched/cloud.openapi.json).")
+    ] = None,
+) -> None:
+    """Server vs Cloud: /servicedeskapi operations in both or one only, and how shared ones differ (Markdown).
+
+    Operations are matched by method and wire path (Server's /servicedeskapi/x under base /rest is Cloud's
+    /rest/servicedeskapi/x). Fields that carry the same `x-jsm-concept` are one concept under two names.
+    Reads the patched documents made by `jsm-openapi patch`.
+    """
+    from ..documents import read_document
+    from ..parity import parity_report, render_parity
+    from ..pipeline import load_patched
+
+    proj = project()
+    server_doc = read_document(server) if server else load_patched(proj, "server")
+    cloud_doc = read_document(cloud) if cloud else load_patched(proj, "cloud")
+    report = parity_report(server_doc, cloud_doc)
+    text = render_parity(report)
+    if output is None:
+        out.print(text, markup=False, end="")
+        return
+    write_atomic(output, text.encode())
+    out.print(
+        f"parity: {len(report.shared)} shared operation(s) ({len(report.differing)} differ), "
+        f"{len(report.server_only)} Server only, {len(report.cloud_only)} Cloud only → {output}",
+        markup=False,
+    )

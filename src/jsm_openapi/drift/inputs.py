@@ -1,0 +1,138 @@
+"""Where drift reads documents from: a file, a URL, a pin's cached copy, or the newest copy of a pin in a folder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..documents import Json, parse_document, sha256_bytes
+from ..errors import FetchError, InputError, IntegrityError
+from ..fetch import CONNECT_TIMEOUT, READ_TIMEOUT, Fetcher
+from ..sources import Pin
+from .model import DocumentInfo
+
+if TYPE_CHECKING:
+    import httpx
+
+DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed document and how it is named in reports."""
+
+    document: Json
+    info: DocumentInfo
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _info(data: bytes, document: Json, label: str, origin: str) -> DocumentInfo:
+    version = ""
+    if isinstance(document, dict) and isinstance(document.get("info"), dict):
+        version = str(document["info"].get("version", ""))
+    return DocumentInfo(label=label, origin=origin, sha256=sha256_bytes(data), version=version)
+
+
+def download(url: str, *, client: httpx.Client | None = None) -> bytes:
+    """GET a URL (retrying transport errors); FetchError naming the URL on any failure."""
+    import httpx
+    import stamina
+
+    own = client is None
+    session = client or httpx.Client(timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True)
+    try:
+        for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
+            with attempt:
+                response = session.get(url)
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"cannot fetch {url}: {type(exc).__name__}: {exc}",
+            hint="check the network, or give a file or a folder instead (`--latest FILE`)",
+        ) from exc
+    finally:
+        if own:
+            session.close()
+    if response.status_code != 200:
+        raise FetchError(
+            f"cannot fetch {url}: HTTP {response.status_code}",
+            hint="check the URL, or give a file or a folder instead (`--latest FILE`)",
+        )
+    return response.content
+
+
+def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
+    """Load a document from a file or an http(s) URL."""
+    if is_url(spec):
+        data = download(spec, client=client)
+        return _loaded(data, source=spec, label=spec.rstrip("/").rsplit("/", 1)[-1] or spec, origin=spec)
+    path = Path(spec)
+    if path.is_dir():
+        raise InputError(
+            f"{spec} is a folder; drift OLD NEW compares two files or URLs",
+            hint="a folder works with `--pin NAME --latest FOLDER` (the newest file named like the pin)",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"{spec}: cannot read ({exc.strerror})", hint="give an existing file or an http(s) URL"
+        ) from exc
+    return _loaded(data, source=spec, label=path.name, origin=str(path))
+
+
+def _loaded(data: bytes, *, source: str, label: str, origin: str) -> Loaded:
+    document = parse_document(data, source=source)
+    return Loaded(document, _info(data, document, label, origin))
+
+
+def load_pinned(pin: Pin, fetcher: Fetcher) -> Loaded:
+    """The pinned document (cache, mirror or URL; sha256-verified by the fetcher)."""
+    try:
+        fetched = fetcher.fetch(pin)
+    except (FetchError, IntegrityError) as exc:
+        hint = (
+            "drift needs the pinned copy too: once Atlassian changed the URL's document, only the cache "
+            f"({fetcher.cache_dir}) or a mirror folder ($JSM_SPEC_MIRROR) still has it; or compare two files with "
+            "`jsm-openapi drift OLD NEW`"
+        )
+        raise type(exc)(f"{exc.message} (the pinned copy of {pin.name})", hint=hint) from exc
+    data = fetched.path.read_bytes()
+    document = parse_document(data, source=f"{pin.name} ({fetched.path})")
+    origin = fetched.origin if fetched.origin != "cache" else str(fetched.path)
+    return Loaded(document, _info(data, document, f"{pin.name} (pinned)", origin))
+
+
+def _natural(name: str) -> list[tuple[int, int | str]]:
+    """Sort key that orders `10.10` after `10.9` and ISO dates chronologically."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)]
+
+
+def newest_in_folder(pin: Pin, folder: Path) -> Path:
+    """The newest file under `folder` named like the pin (`<name>.json`, `<name>-<version or date>.json`)."""
+    pattern = re.compile(rf"^{re.escape(pin.name)}(?:[-_.]\d[^/]*)?$")
+    candidates = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES and pattern.match(path.stem)
+    ]
+    if not candidates:
+        raise FetchError(
+            f"{pin.name}: no file named like {pin.name}[-<version>].json under {folder}",
+            hint=f"put the newest copy of {pin.url} there, or pass the file itself with --latest",
+        )
+    return max(candidates, key=lambda p: (_natural(p.stem), str(p)))
+
+
+def load_latest(pin: Pin, latest: str | None, *, client: httpx.Client | None = None) -> Loaded:
+    """The newest upstream copy of a pin: its URL by default, else the given URL, file, or folder."""
+    if latest is None or is_url(latest):
+        return load(latest or pin.url, client=client)
+    path = Path(latest)
+    if path.is_dir():
+        path = newest_in_folder(pin, path)
+    return load(str(path))

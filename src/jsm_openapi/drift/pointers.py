@@ -1,0 +1,96 @@
+"""JSON pointers and local `$ref` resolution for the differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..documents import Json
+from ..errors import InputError
+
+MAX_REF_HOPS = 32
+
+
+def escape(segment: str | int) -> str:
+    """One JSON pointer segment (RFC 6901)."""
+    return str(segment).replace("~", "~0").replace("/", "~1")
+
+
+def join(pointer: str, *segments: str | int) -> str:
+    """Append segments to a pointer written as a URI fragment (`#/paths/~1x/get`)."""
+    return pointer + "".join("/" + escape(s) for s in segments)
+
+
+def ref_of(node: Json) -> str | None:
+    """The `$ref` of a node, if it is a reference object."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            return ref
+    return None
+
+
+def is_local(ref: str) -> bool:
+    return ref.startswith("#/")
+
+
+def ref_name(ref: str) -> str:
+    """The last segment of a ref (`#/components/schemas/UserDTO` → `UserDTO`)."""
+    return ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+@dataclass
+class Resolver:
+    """Resolves local `$ref`s of one document; `label` names the document in errors (e.g. "NEW")."""
+
+    document: Json
+    label: str
+
+    def lookup(self, ref: str) -> Json:
+        """The node a local ref points at; InputError naming the document when it points nowhere."""
+        node: Any = self.document
+        for raw in ref[2:].split("/") if ref != "#/" else []:
+            segment = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and segment in node:
+                node = node[segment]
+            elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+                node = node[int(segment)]
+            else:
+                raise InputError(
+                    f"{self.label}: $ref {ref!r} points at nothing (no {segment!r})",
+                    hint="the document is broken; report it upstream, or fix it with an overlay",
+                )
+        return node
+
+    def has(self, ref: str) -> bool:
+        """Whether a local ref points at something."""
+        try:
+            self.lookup(ref)
+        except InputError:
+            return False
+        return True
+
+    def deref(self, node: Json, pointer: str) -> tuple[Json, str]:
+        """Follow local refs until a non-reference node; return it and its pointer."""
+        for _ in range(MAX_REF_HOPS):
+            ref = ref_of(node)
+            if ref is None or not is_local(ref):
+                return node, pointer
+            node, pointer = self.lookup(ref), ref
+        raise InputError(f"{self.label}: $ref chain at {pointer} is longer than {MAX_REF_HOPS} (a cycle?)")
+
+
+def local_refs(node: Json) -> set[str]:
+    """Every local `$ref` value anywhere under a node."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and is_local(ref):
+                found.add(ref)
+            stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, (dict, list)))
+    return found
