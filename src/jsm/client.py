@@ -1,0 +1,300 @@
+"""`jsm.Client` and `jsm.AsyncClient`: one client for JSM Server/DC and Cloud over the generated packages.
+
+    import jsm
+    with jsm.Client("https://example.atlassian.net", auth=jsm.BasicAuth("me@example.com", token)) as client:
+        customer = client.customers.create(email="ann@example.com", display_name="Ann")
+        for user in client.customers.list(1):
+            ...
+
+The client builds one httpx client (auth, timeouts, User-Agent, the retrying transport and the event hooks of
+`jsm.transport`) and hands it to the flavor's generated `Client`; every call runs the generated code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import models
+from .auth import OAuth2, credentials_from_env
+from .calls import AsyncCaller, Caller, Plan, Session
+from .errors import ConfigurationError
+from .flavor import TRAITS, Flavor, adetect_flavor, detect_flavor, flavor_from_url
+from .operations import OperationIndex
+from .resources.customers import AsyncCustomers, Customers
+from .resources.knowledge_base import AsyncKnowledgeBase, KnowledgeBase
+from .resources.organizations import AsyncOrganizations, Organizations
+from .resources.queues import AsyncQueues, Queues
+from .resources.request_types import AsyncRequestTypes, RequestTypes
+from .resources.requests import AsyncRequests, Requests
+from .resources.service_desks import AsyncServiceDesks, ServiceDesks
+from .retry import RetryPolicy, retry_writes
+from .transport import AsyncRetryingTransport, RequestHooks, RetryingTransport
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+INFO = "/servicedeskapi/info"
+
+
+def user_agent(flavor: Flavor | None = None) -> str:
+    """`jsm-openapi/<version> (<flavor>; python <x.y>; httpx <v>)`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own = version("jsm-openapi")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+        own = "0"
+    parts = [flavor.value] if flavor else []
+    parts += [f"python {platform.python_version()}", f"httpx {httpx.__version__}"]
+    return f"jsm-openapi/{own} ({'; '.join(parts)})"
+
+
+def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tuple[str, Flavor | None]:
+    """The URL calls go to (the site, or the OAuth gateway for OAuth2) and the flavor it implies."""
+    if isinstance(auth, OAuth2):
+        if flavor is Flavor.SERVER:
+            raise ConfigurationError("OAuth2 (api.atlassian.com) is Cloud only; on Server/DC use BearerToken (a PAT)")
+        if url is not None and url.rstrip("/") != auth.base_url:
+            raise ConfigurationError(
+                f"with OAuth2 the calls go through {auth.base_url}; omit the site URL ({url}) or pass that one"
+            )
+        return auth.base_url, Flavor.CLOUD
+    if not url:
+        raise ConfigurationError("no site URL: pass e.g. 'https://example.atlassian.net' or 'https://jira.example.com'")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"{url!r} is not an http(s) URL of a Jira site")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"{url!r}: give the site's base URL, without a query or fragment")
+    site = url.rstrip("/")
+    for suffix in ("/rest/servicedeskapi", "/rest"):
+        if site.endswith(suffix):
+            raise ConfigurationError(f"{url!r}: give the site's base URL, without {suffix}")
+    return site, flavor or flavor_from_url(site)
+
+
+def _session(site: str, flavor: Flavor, http: httpx.Client | httpx.AsyncClient) -> tuple[Session, RequestHooks]:
+    traits = TRAITS[flavor]
+    operations = OperationIndex.of(traits.package)
+    base = site + traits.base_suffix
+    http.base_url = httpx.URL(base)
+    http.headers["User-Agent"] = user_agent(flavor)
+    generated = importlib.import_module(traits.package).Client(base_url=base, raise_on_unexpected_status=True)
+    hooks = RequestHooks(operations, urlsplit(base).path)
+    return Session(traits=traits, operations=operations, generated=generated), hooks
+
+
+class _Common:
+    """What both clients share: configuration, repr, flavor."""
+
+    site: str
+    flavor: Flavor
+    _auth: httpx.Auth | None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.site!r}, flavor={self.flavor.value!r}, auth={self._auth!r})"
+
+    @staticmethod
+    def retry_writes() -> AbstractContextManager[None]:
+        """Within this block, POST/PATCH calls are retried on 429/503 too (only where a duplicate is harmless)."""
+        return retry_writes()
+
+
+class Client(_Common):
+    """A synchronous JSM client for Server/DC or Cloud (given, or detected from the site).
+
+    - `url`: the site (`https://example.atlassian.net`, `https://jira.example.com[/context]`); omit with OAuth2.
+    - `auth`: `BasicAuth`, `BearerToken` (DC personal access token) or `OAuth2` (Cloud, through api.atlassian.com).
+    - `flavor`: "server" or "cloud"; detected when omitted (Atlassian Cloud host names, else `/servicedeskapi/info`).
+    - `timeout`, `retry` (`RetryPolicy`), `headers`, `verify`; `transport` replaces the network (tests).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        auth: httpx.Auth | None = None,
+        flavor: Flavor | str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        verify: bool | str = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        wanted = Flavor.parse(flavor) if flavor is not None else None
+        self.site, known = _site(url, auth, wanted)
+        self._auth = auth
+        self.retry = retry or RetryPolicy()
+        inner = transport or httpx.HTTPTransport(verify=verify)
+        self._http = httpx.Client(
+            auth=auth,
+            headers={"User-Agent": user_agent(), **(headers or {})},
+            timeout=timeout,
+            transport=RetryingTransport(inner, self.retry),
+            follow_redirects=True,
+        )
+        try:
+            self.flavor = known or detect_flavor(self.site, self._http)
+            session, hooks = _session(self.site, self.flavor, self._http)
+        except BaseException:
+            self._http.close()
+            raise
+        self._http.event_hooks = hooks.sync_hooks()
+        session.generated.set_httpx_client(self._http)
+        self._caller = Caller(session)
+        self.customers = Customers(self._caller)
+        self.organizations = Organizations(self._caller)
+        self.service_desks = ServiceDesks(self._caller)
+        self.request_types = RequestTypes(self._caller)
+        self.requests = Requests(self._caller)
+        self.queues = Queues(self._caller)
+        self.knowledge_base = KnowledgeBase(self._caller)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> Client:
+        """A client from `JSM_URL`, `JSM_FLAVOR` and the credentials of `jsm.auth.credentials_from_env`."""
+        env = os.environ if env is None else env
+        options.setdefault("auth", credentials_from_env(env))
+        options.setdefault("flavor", env.get("JSM_FLAVOR") or None)
+        return cls(env.get("JSM_URL") or None, **options)
+
+    @property
+    def generated(self) -> Any:
+        """The flavor's generated `Client` (jsm_server or jsm_cloud), for operations the facade does not wrap."""
+        return self._caller.session.generated
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx client every call goes through (with the facade's transport and hooks)."""
+        return self._http
+
+    def info(self) -> models.Info:
+        """The JSM version and licence state of the site."""
+        return self._caller.run(Plan[models.Info]("GET", INFO))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_Common):
+    """The asynchronous twin of `Client`. Give `flavor` (or a Cloud URL), or create it with
+    `await AsyncClient.connect(url, ...)`, which detects the flavor."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        auth: httpx.Auth | None = None,
+        flavor: Flavor | str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        _http: httpx.AsyncClient | None = None,
+    ) -> None:
+        wanted = Flavor.parse(flavor) if flavor is not None else None
+        self.site, known = _site(url, auth, wanted)
+        if known is None:
+            raise ConfigurationError(
+                f"the flavor of {self.site} is not known: pass flavor='server' or 'cloud', or create the client with "
+                "`await jsm.AsyncClient.connect(url, ...)`, which asks the site"
+            )
+        self.flavor = known
+        self._auth = auth
+        self.retry = retry or RetryPolicy()
+        self._http = _http or _async_http(
+            auth, timeout=timeout, policy=self.retry, headers=headers, verify=verify, transport=transport
+        )
+        session, hooks = _session(self.site, self.flavor, self._http)
+        self._http.event_hooks = hooks.async_hooks()
+        session.generated.set_async_httpx_client(self._http)
+        self._caller = AsyncCaller(session)
+        self.customers = AsyncCustomers(self._caller)
+        self.organizations = AsyncOrganizations(self._caller)
+        self.service_desks = AsyncServiceDesks(self._caller)
+        self.request_types = AsyncRequestTypes(self._caller)
+        self.requests = AsyncRequests(self._caller)
+        self.queues = AsyncQueues(self._caller)
+        self.knowledge_base = AsyncKnowledgeBase(self._caller)
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str | None = None,
+        *,
+        auth: httpx.Auth | None = None,
+        flavor: Flavor | str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> AsyncClient:
+        """An AsyncClient whose flavor is detected from the site when not given."""
+        wanted = Flavor.parse(flavor) if flavor is not None else None
+        site, known = _site(url, auth, wanted)
+        policy = retry or RetryPolicy()
+        http = _async_http(auth, timeout=timeout, policy=policy, headers=headers, verify=verify, transport=transport)
+        try:
+            known = known or await adetect_flavor(site, http)
+        except BaseException:
+            await http.aclose()
+            raise
+        return cls(url, auth=auth, flavor=known, retry=policy, _http=http)
+
+    @property
+    def generated(self) -> Any:
+        """The flavor's generated `Client`, for operations the facade does not wrap (use its `asyncio` functions)."""
+        return self._caller.session.generated
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._http
+
+    async def info(self) -> models.Info:
+        """The JSM version and licence state of the site."""
+        return await self._caller.run(Plan[models.Info]("GET", INFO))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _async_http(
+    auth: httpx.Auth | None,
+    *,
+    timeout: httpx.Timeout | float | None,
+    policy: RetryPolicy,
+    headers: Mapping[str, str] | None,
+    verify: bool | str,
+    transport: httpx.AsyncBaseTransport | None,
+) -> httpx.AsyncClient:
+    inner = transport or httpx.AsyncHTTPTransport(verify=verify)
+    return httpx.AsyncClient(
+        auth=auth,
+        headers={"User-Agent": user_agent(), **(headers or {})},
+        timeout=timeout,
+        transport=AsyncRetryingTransport(inner, policy),
+        follow_redirects=True,
+    )
