@@ -1,0 +1,464 @@
+"""Every gap the overlays close: present in the raw (pinned, merged) document, absent from the patched one.
+
+One test per overlay concern (overlays/README.md has one section per gap). The documents are the real pinned ones,
+read from the mirror; the overlays are the checkout's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_python_client.strings import snake_case
+
+from jsm_openapi.fetch import Fetcher
+from jsm_openapi.merge import HTTP_METHODS
+from jsm_openapi.overlay.health import NEEDED, overlay_health
+from jsm_openapi.pipeline import PatchResult, load_flavor_overlays, merged_document, patch_flavor
+from jsm_openapi.project import Project
+from jsm_openapi.sources import Sources
+
+FLAVORS = ("server", "cloud")
+SDA = {"server": "/servicedeskapi", "cloud": "/rest/servicedeskapi"}
+
+
+@pytest.fixture(scope="module")
+def built(repo: Project, sources: Sources, mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """For each flavor: the raw merged document and the patch result (in memory, strict, from the mirror)."""
+    fetcher = Fetcher(tmp_path_factory.mktemp("cache"), mirror=mirror)
+    out: dict[str, Any] = {}
+    for flavor in FLAVORS:
+        raw, _ = merged_document(repo, sources.flavor(flavor), fetcher)
+        out[flavor] = (raw, patch_flavor(repo, sources.flavor(flavor), fetcher))
+    return out
+
+
+def raw(built: dict[str, Any], flavor: str) -> Any:
+    return built[flavor][0]
+
+
+def patched(built: dict[str, Any], flavor: str) -> Any:
+    result: PatchResult = built[flavor][1]
+    return result.document
+
+
+def operations(document: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield method, path, operation
+
+
+def op(document: Any, method: str, path: str) -> dict[str, Any]:
+    return document["paths"][path][method]  # type: ignore[no-any-return]
+
+
+def schema(document: Any, name: str) -> dict[str, Any]:
+    return document["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+def media_schema(holder: dict[str, Any], media: str = "application/json") -> Any:
+    return holder["content"][media].get("schema")
+
+
+# --- the seed gap: create customer --------------------------------------------------------------------------------
+
+
+def test_cloud_create_customer_requires_email_and_marks_display_name(built: dict[str, Any]) -> None:
+    before, after = (
+        schema(raw(built, "cloud"), "CustomerCreateDTO"),
+        schema(patched(built, "cloud"), "CustomerCreateDTO"),
+    )
+    assert "required" not in before and "x-jsm-concept" not in before["properties"]["displayName"]
+    assert after["required"] == ["email"]
+    assert after["properties"]["displayName"]["x-jsm-concept"] == "customer.display-name"
+    assert after["properties"]["fullName"]["deprecated"] is True
+    create = op(patched(built, "cloud"), "post", "/rest/servicedeskapi/customer")
+    assert media_schema(create["requestBody"])["$ref"] == "#/components/schemas/CustomerCreateDTO"
+    assert [p["name"] for p in create["parameters"]] == ["strictConflictStatusCode"]
+    assert {"201", "400", "409"} <= set(create["responses"])
+    assert "accountId" in schema(patched(built, "cloud"), "UserDTO")["properties"]
+
+
+def test_server_create_customer_is_a_customer_create_dto_with_full_name_as_the_concept(built: dict[str, Any]) -> None:
+    before = op(raw(built, "server"), "post", "/servicedeskapi/customer")
+    assert "$ref" not in media_schema(before["requestBody"]), "the raw body is inline"
+    after = op(patched(built, "server"), "post", "/servicedeskapi/customer")
+    assert media_schema(after["requestBody"]) == {"$ref": "#/components/schemas/CustomerCreateDTO"}
+    body = schema(patched(built, "server"), "CustomerCreateDTO")
+    assert body["required"] == ["email"] and set(body["properties"]) == {"email", "fullName"}
+    assert body["properties"]["fullName"]["x-jsm-concept"] == "customer.display-name"
+    assert "strictConflictStatusCode" not in json.dumps(after)
+    assert media_schema(after["responses"]["201"]) == {"$ref": "#/components/schemas/UserDTO"}
+
+
+def test_the_display_name_concept_marks_exactly_one_field_per_flavor(built: dict[str, Any]) -> None:
+    for flavor, field in (("server", "fullName"), ("cloud", "displayName")):
+        text = json.dumps(patched(built, flavor))
+        assert text.count('"x-jsm-concept": "customer.display-name"') == 1
+        assert field in schema(patched(built, flavor), "CustomerCreateDTO")["properties"]
+
+
+# --- operation names ----------------------------------------------------------------------------------------------
+
+
+def names(document: Any) -> Counter[str]:
+    return Counter(operation["operationId"] for _, _, operation in operations(document))
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_operation_names_are_unique_and_meaningful(built: dict[str, Any], flavor: str) -> None:
+    assert any(n > 1 for n in names(raw(built, flavor)).values()), "the raw document has duplicate operationIds"
+    after = names(patched(built, flavor))
+    assert [name for name, n in after.items() if n > 1] == []
+    assert [name for name in after if re.search(r"_\d+$", name)] == [], "numbered twins are renamed"
+    per_tag = Counter(
+        (o.get("tags", [""])[0], snake_case(o["operationId"])) for _, _, o in operations(patched(built, flavor))
+    )
+    assert [key for key, n in per_tag.items() if n > 1] == [], "no two generated modules of one tag share a name"
+
+
+def test_service_desk_operations_have_the_names_the_facade_calls(built: dict[str, Any]) -> None:
+    cloud, server = patched(built, "cloud"), patched(built, "server")
+    for document, prefix in ((cloud, "/rest/servicedeskapi"), (server, "/servicedeskapi")):
+        assert op(document, "post", f"{prefix}/customer")["operationId"] == "createCustomer"
+        assert op(document, "get", f"{prefix}/organization")["operationId"] == "getOrganizations"
+        assert op(document, "get", f"{prefix}/servicedesk/{{serviceDeskId}}/organization")["operationId"] == (
+            "getServiceDeskOrganizations"
+        )
+    assert (
+        op(cloud, "put", "/rest/servicedeskapi/organization/{organizationId}/property/{propertyKey}")["operationId"]
+        == "setOrganizationProperty"
+    )
+    assert op(server, "get", "/agile/1.0/issue/{issueIdOrKey}")["operationId"] == "getAgileIssue"
+
+
+# --- ids, 204s, property bodies ------------------------------------------------------------------------------------
+
+
+def integer_ids(document: Any) -> list[str]:
+    found = []
+    for method, path, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            kind = parameter.get("schema", {}).get("type")
+            items = parameter.get("schema", {}).get("items", {}).get("type")
+            if (
+                parameter["in"] in {"path", "query"}
+                and re.search(r"Id$", parameter["name"])
+                and "integer" in {kind, items}
+            ):
+                found.append(f"{method} {path} {parameter['name']}")
+    return found
+
+
+def test_cloud_ids_are_strings_in_paths_and_queries(built: dict[str, Any]) -> None:
+    assert len(integer_ids(raw(built, "cloud"))) >= 20
+    assert integer_ids(patched(built, "cloud")) == []
+    assert [found for found in integer_ids(patched(built, "server")) if "/servicedeskapi/" in found] == []
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_no_204_declares_a_body(built: dict[str, Any], flavor: str) -> None:
+    def with_body(document: Any) -> list[str]:
+        return [f"{m} {p}" for m, p, o in operations(document) if o["responses"].get("204", {}).get("content")]
+
+    if flavor == "cloud":
+        assert with_body(raw(built, flavor)) == ["delete /rest/servicedeskapi/request/{requestIdOrKey}/feedback"]
+    assert with_body(patched(built, flavor)) == []
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_every_property_put_sends_a_required_json_value(built: dict[str, Any], flavor: str) -> None:
+    def missing(document: Any) -> list[str]:
+        puts = [(p, o) for m, p, o in operations(document) if m == "put" and re.search(r"/propert(y|ies)/\{", p)]
+        assert puts
+        return [
+            p
+            for p, o in puts
+            if not (
+                o.get("requestBody", {}).get("required")
+                and o["requestBody"]["content"].get("application/json", {}).get("schema") == {}
+            )
+        ]
+
+    assert missing(raw(built, flavor)) != []
+    assert missing(patched(built, flavor)) == []
+    if flavor == "cloud":  # and they answer 200/201 without a body (Jira's entity-property resource)
+        puts = [o for m, p, o in operations(patched(built, flavor)) if m == "put" and "/property/" in p]
+        assert all("content" not in o["responses"][s] for o in puts for s in ("200", "201"))
+
+
+# --- uploads and downloads -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_temporary_file_upload_is_multipart_files_with_the_xsrf_header(built: dict[str, Any], flavor: str) -> None:
+    path = f"{SDA[flavor]}/servicedesk/{{serviceDeskId}}/attachTemporaryFile"
+    before, after = op(raw(built, flavor), "post", path), op(patched(built, flavor), "post", path)
+    assert media_schema(before["requestBody"], "multipart/form-data")["type"] == "array"
+    assert "X-Atlassian-Token" not in json.dumps(before.get("parameters", []))
+    body = media_schema(after["requestBody"], "multipart/form-data")
+    assert body["required"] == ["file"]
+    assert body["properties"]["file"]["items"] == {"type": "string", "format": "binary"}
+    [header] = [p for p in after["parameters"] if p["in"] == "header"]
+    assert header["name"] == "X-Atlassian-Token" and header["required"] is True
+    assert header["schema"]["enum"] == ["no-check"] and header["schema"]["default"] == "no-check"
+    assert media_schema(after["responses"]["201"]) == {
+        "$ref": "#/components/schemas/CreateTemporaryWebAttachmentResult"
+    }
+
+
+def test_cloud_java_upload_beans_are_gone(built: dict[str, Any]) -> None:
+    for name in ("MultipartFile", "Resource", "InputStreamSource", "JsonNode", "Expandable", "Linkable"):
+        assert name in raw(built, "cloud")["components"]["schemas"]
+        assert name not in patched(built, "cloud")["components"]["schemas"]
+    adf = schema(patched(built, "cloud"), "FormAnswer")["properties"]["adf"]
+    assert adf["type"] == "object" and "allOf" not in adf
+    assert "#/components/schemas/JsonNode" not in json.dumps(patched(built, "cloud"))
+
+
+def test_cloud_attachment_content_is_binary(built: dict[str, Any]) -> None:
+    for suffix in ("", "/thumbnail"):
+        path = f"/rest/servicedeskapi/request/{{issueIdOrKey}}/attachment/{{attachmentId}}{suffix}"
+        before, after = op(raw(built, "cloud"), "get", path), op(patched(built, "cloud"), "get", path)
+        assert list(before["responses"]["200"]["content"]) == ["application/json"]
+        assert after["responses"]["200"]["content"] == {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+        assert after["responses"]["303"]["headers"]["Location"]["required"] is True
+
+
+# --- errors and rate limits ----------------------------------------------------------------------------------------
+
+
+def error_schemas(document: Any, prefix: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for _, path, operation in operations(document):
+        if not path.startswith(prefix):
+            continue
+        for status, response in operation["responses"].items():
+            if status[0] in "45":
+                if "$ref" in response:
+                    response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                media = response.get("content", {}).get("application/json", {})
+                found[media.get("schema", {}).get("$ref", "none")] += 1
+    return found
+
+
+def test_platform_errors_carry_the_error_collection_and_jsm_errors_the_error_response(built: dict[str, Any]) -> None:
+    assert set(error_schemas(raw(built, "server"), "/api/2")) == {"none"}
+    for prefix in ("/api/2", "/agile/1.0", "/auth/1"):
+        assert set(error_schemas(patched(built, "server"), prefix)) == {"#/components/schemas/ErrorCollection"}
+    for flavor in FLAVORS:
+        assert set(error_schemas(patched(built, flavor), SDA[flavor])) == {"#/components/schemas/ErrorResponse"}
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_every_operation_declares_429_and_503_with_retry_after(built: dict[str, Any], flavor: str) -> None:
+    assert not any("429" in o["responses"] for _, _, o in operations(raw(built, flavor)))
+    document = patched(built, flavor)
+    for method, path, operation in operations(document):
+        for status in ("429", "503"):
+            response = operation["responses"][status]
+            if "$ref" in response:
+                response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+            assert response["headers"]["Retry-After"] == {"$ref": "#/components/headers/Retry-After"}, (method, path)
+            assert "application/json" in response["content"]
+    assert document["components"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+# --- tolerance, nulls, Java leaks, experimental ---------------------------------------------------------------------
+
+
+def test_cloud_user_fields_documented_as_nullable_are_nullable(built: dict[str, Any]) -> None:
+    for name in ("UserDTO", "UserDetails"):
+        for field in ("emailAddress", "timeZone"):
+            assert "nullable" not in schema(raw(built, "cloud"), name)["properties"][field]
+            assert schema(patched(built, "cloud"), name)["properties"][field]["nullable"] is True
+
+
+def test_cloud_property_keys_accept_the_name_the_examples_use(built: dict[str, Any]) -> None:
+    path = "/rest/servicedeskapi/organization/{organizationId}/property"
+    example = json.loads(
+        op(raw(built, "cloud"), "get", path)["responses"]["200"]["content"]["application/json"]["example"]
+    )
+    assert set(example) == {"entityPropertyKeyBeans"}
+    assert "entityPropertyKeyBeans" not in schema(raw(built, "cloud"), "PropertyKeys")["properties"]
+    assert {"keys", "entityPropertyKeyBeans"} <= set(schema(patched(built, "cloud"), "PropertyKeys")["properties"])
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_experimental_operations_carry_one_boolean_flag(built: dict[str, Any], flavor: str) -> None:
+    flags = [o.get("x-experimental") for _, _, o in operations(patched(built, flavor)) if "x-experimental" in o]
+    assert flags and all(flag is True for flag in flags)
+    prose = [
+        f"{m} {p}"
+        for m, p, o in operations(patched(built, flavor))
+        if re.search(r"\bEXPERIMENTAL\b", o.get("summary", "") + o.get("description", "")) and "x-experimental" not in o
+    ]
+    assert prose == [], "an operation called experimental in prose must carry the flag"
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_no_internal_surface_in_the_public_client(built: dict[str, Any], flavor: str) -> None:
+    text = json.dumps(patched(built, flavor)).lower()
+    assert "skip-permission" not in text and '"x-b3-' not in text
+
+
+# --- the Jira platform operations the generator skipped, the Assets models it dropped -------------------------------
+
+
+def test_the_accepted_skips_allowlist_is_empty(repo: Project) -> None:
+    data = tomllib.loads((repo.generated_dir / "accepted-skips.toml").read_text(encoding="utf-8"))
+    assert data.get("skip", []) == []
+
+
+def test_platform_operations_the_generator_skipped_are_well_formed(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    assert "/api/2/filter/{id}/permission/{permission-id}" in before["paths"]
+    assert "/api/2/filter/{id}/permission/{permission-id}" not in after["paths"]
+    moved = op(after, "delete", "/api/2/filter/{id}/permission/{permissionId}")
+    assert sorted(p["name"] for p in moved["parameters"]) == ["id", "permissionId"]
+    for path, name in (("/api/2/group/member", "groupname"), ("/api/2/issuetype/{id}", "alternativeIssueTypeId")):
+        method = "get" if "group" in path else "delete"
+        [parameter] = [p for p in op(after, method, path)["parameters"] if p["name"] == name]
+        assert parameter["in"] == "query"
+    assert "*/*" not in op(after, "put", "/api/2/filter/{id}/columns")["requestBody"]["content"]
+    for method, path, media in (
+        ("post", "/api/2/issue/archive", "text/plain"),
+        ("put", "/api/2/permissionscheme/{permissionSchemeId}/attribute/{key}", "text/plain"),
+        ("post", "/api/2/email-templates", "application/zip"),
+    ):
+        assert media_schema(op(after, method, path)["requestBody"], media)["format"] == "binary"
+    upload = media_schema(op(after, "post", "/api/2/user/avatar/temporary")["requestBody"], "multipart/form-data")
+    assert upload["properties"]["avatar"]["format"] == "binary"
+    assert media_schema(op(after, "get", "/api/2/group/member")["responses"]["200"]) == {
+        "$ref": "#/components/schemas/PageBeanUserJsonBean"
+    }
+
+
+def test_assets_recursion_points_at_components_not_at_the_document_root(built: dict[str, Any]) -> None:
+    assert '{"$ref": "#"}' in json.dumps(raw(built, "server"))
+    assert '{"$ref": "#"}' not in json.dumps(patched(built, "server"))
+    ticket = schema(patched(built, "server"), "Ticket")["properties"]
+    assert ticket["priority"] == {"$ref": "#/components/schemas/TicketPriority"}
+    assert schema(patched(built, "server"), "Tickets")["properties"]["tickets"]["items"] == {
+        "$ref": "#/components/schemas/Ticket"
+    }
+
+
+def test_example_placeholders_are_removed(built: dict[str, Any]) -> None:
+    assert json.dumps(raw(built, "server")).count('"example": null') > 1000
+    assert '"example": null' not in json.dumps(patched(built, "server"))
+
+
+def test_schemas_follow_what_their_examples_show(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    path = "/api/2/application-properties/advanced-settings"
+    assert media_schema(op(before, "get", path)["responses"]["200"]) == {"$ref": "#/components/schemas/Property"}
+    assert media_schema(op(after, "get", path)["responses"]["200"])["type"] == "array"
+    assert "type" not in schema(after, "IssueBean")["properties"]["fields"]["additionalProperties"]
+    assert "UPGRADE_IN_PROGRESS" in schema(after, "ClusterState")["properties"]["state"]["enum"]
+
+
+# --- every action is still needed and touches something ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_every_overlay_action_matches_and_is_still_needed(
+    built: dict[str, Any], repo: Project, sources: Sources, flavor: str
+) -> None:
+    overlays = load_flavor_overlays(repo, sources.flavor(flavor))
+    health = overlay_health(raw(built, flavor), overlays)
+    assert [h.as_json() for h in health if h.status != NEEDED or h.report.matched == 0] == []
+    assert all(h.report.description.strip() for h in health), "every action says what it fixes"
+    files = {h.report.source for h in health}
+    assert (
+        f"overlays/{flavor}/010-create-customer.yaml" in files
+        and "overlays/shared/010-rate-limit-headers.yaml" in files
+    )
+
+
+def test_every_overlay_file_is_described_in_the_readme(repo: Project) -> None:
+    readme = (repo.overlays_dir / "README.md").read_text(encoding="utf-8")
+    for path in sorted(repo.overlays_dir.glob("*/*.yaml")):
+        assert f"{path.parent.name}/{path.name}" in readme, f"overlays/README.md has no section for {path.name}"
+
+
+# --- Server/DC JSM shapes the DC document gets wrong -----------------------------------------------------------------
+
+
+def test_server_lists_and_removes_a_desks_customers(built: dict[str, Any]) -> None:
+    path = "/servicedeskapi/servicedesk/{serviceDeskId}/customer"
+    assert set(raw(built, "server")["paths"][path]) == {"post"}
+    item = patched(built, "server")["paths"][path]
+    assert {m: o["operationId"] for m, o in item.items()} == {
+        "post": "addCustomers",
+        "get": "getCustomers",
+        "delete": "removeCustomers",
+    }
+    assert media_schema(item["get"]["responses"]["200"]) == {"$ref": "#/components/schemas/PagedDTOUserDTO"}
+    assert set(media_schema(item["delete"]["requestBody"])["properties"]) == {"usernames"}
+    assert item["get"]["x-experimental"] is True and "429" in item["get"]["responses"]
+
+
+def test_server_create_attachment_answers_a_page_of_attachments(built: dict[str, Any]) -> None:
+    before = schema(raw(built, "server"), "AttachmentCreateResultDTO")["properties"]["attachments"]
+    assert before["type"] == "array"
+    after = schema(patched(built, "server"), "AttachmentCreateResultDTO")["properties"]["attachments"]
+    assert after == {"$ref": "#/components/schemas/PagedDTOAttachmentDTO"}
+    page = schema(patched(built, "server"), "PagedDTOAttachmentDTO")["properties"]
+    assert {"size", "start", "limit", "isLastPage", "values"} <= set(page)
+    assert page["values"]["items"] == {"$ref": "#/components/schemas/AttachmentDTO"}
+
+
+def test_server_request_field_values_are_any_json_and_statuses_have_a_category(built: dict[str, Any]) -> None:
+    def values(document: Any) -> Any:
+        return schema(document, "CustomerRequestDTO")["properties"]["requestFieldValues"]["items"]["properties"]
+
+    assert values(raw(built, "server"))["value"]["type"] == "object"
+    assert values(patched(built, "server"))["value"] == {}
+    assert values(patched(built, "server"))["renderedValue"]["type"] == "object"
+    current = schema(patched(built, "server"), "CustomerRequestDTO")["properties"]["currentStatus"]["properties"]
+    assert "statusCategory" not in schema(raw(built, "server"), "CustomerRequestStatusDTO")["properties"]
+    assert current["statusCategory"]["enum"] == ["UNDEFINED", "NEW", "INDETERMINATE", "DONE"]
+    assert "statusCategory" in schema(patched(built, "server"), "CustomerRequestStatusDTO")["properties"]
+
+
+# --- the `overlays status` command ---------------------------------------------------------------------------------
+
+
+def status(project: Project, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "JSM_SPEC_MIRROR": str(mirror), "JSM_OPENAPI_ROOT": str(project.root)}
+    command = [sys.executable, "-m", "jsm_openapi", "overlays", "status", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def test_overlays_status_lists_every_action_as_needed(repo: Project, mirror: Path) -> None:
+    run = status(repo, mirror, "--flavor", "cloud", "--json")
+    assert run.returncode == 0, run.stderr
+    actions = json.loads(run.stdout)["cloud"]
+    assert actions and all(a["status"] == "needed" and a["matched"] >= 1 for a in actions)
+    assert {"overlays/shared/010-rate-limit-headers.yaml", "overlays/cloud/010-create-customer.yaml"} <= {
+        a["source"] for a in actions
+    }
+
+
+def test_overlays_status_fails_on_an_action_that_is_no_longer_needed(tmp_project: Project, mirror: Path) -> None:
+    (tmp_project.overlays_dir / "cloud" / "999-already-right.yaml").write_text(
+        "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.components.schemas.CustomerCreateDTO\n"
+        "    description: the schema is an object already (as if Atlassian had fixed it)\n"
+        "    update: {type: object}\n",
+        encoding="utf-8",
+    )
+    run = status(tmp_project, mirror, "--flavor", "cloud")
+    assert run.returncode == 1
+    assert "not needed" in run.stdout and "999-already-right.yaml action #1" in run.stdout
