@@ -236,6 +236,27 @@ def test_attach_temporary_file_sends_multipart_files_with_the_xsrf_header(jsm: L
     )
 
 
+def test_an_uploaded_file_containing_a_boundary_like_line_arrives_intact(jsm: Loopback) -> None:
+    """The generator's own template fixed the boundary to `+++`; ours lets httpx choose a random one."""
+    received: list[bytes] = []
+
+    def capture(request: Received) -> Reply:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + request.body
+        )
+        received.extend(part.get_payload(decode=True) for part in message.iter_parts())
+        return json_reply(201, {"temporaryAttachments": [{"temporaryAttachmentId": "temp1", "fileName": "x.txt"}]})
+
+    jsm.handler = capture
+    content = b'line one\r\n--+++\r\nContent-Disposition: form-data; name="evil"\r\n\r\n--+++--\r\n'
+    body = CloudUploadBody(file=[File(payload=BytesIO(content), file_name="x.txt", mime_type="text/plain")])
+    response = cloud_attach.sync_detailed("1", client=CloudClient(base_url=jsm.url), body=body)
+    assert response.status_code == 201
+    [sent] = jsm.received
+    assert "boundary=+++" not in sent.headers["Content-Type"]
+    assert received == [content]
+
+
 # --- attachment content comes back as bytes; ids are strings ---------------------------------------------------------
 
 

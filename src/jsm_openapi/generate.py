@@ -309,6 +309,19 @@ def _run_generator(project: Project, flavor: Flavor, patched: Path, target: Path
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def check_generated_code(package_dir: Path) -> list[str]:
+    """Findings that make generated modules fail at import or call time (undefined or redefined names, syntax)."""
+    command = [
+        str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "--isolated", "--select", "F821,F811,E9",
+        "--output-format", "concise", "--quiet", str(package_dir),
+    ]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 1):
+        raise GenerateError(f"ruff could not check the generated code: {proc.stderr.strip()[-2000:]}")
+    root = str(package_dir.parent) + os.sep
+    return [line.replace(root, "") for line in proc.stdout.splitlines() if line.strip()]
+
+
 def _python_literal(value: Any) -> str:
     return (
         json.dumps(value, indent=4, sort_keys=True)
@@ -375,6 +388,14 @@ def generate_flavor(
             raise GenerateError(
                 f"{flavor.name}: {GENERATOR} produced no package (exit code {code}):\n{output.strip()[-4000:]}",
                 hint="read the generator's message above; the previous package was left untouched",
+            )
+        broken = check_generated_code(package_dir)
+        if broken:
+            raise GenerateError(
+                f"{flavor.name}: the generated code is broken ({len(broken)} finding(s) of ruff F821/F811/E9):\n"
+                + "\n".join(broken[:10]),
+                hint="an overlay must avoid the construct the generator mishandles (see overlays/README.md); "
+                "the previous package was left untouched",
             )
         warnings = parse_warnings(output)
         operations = operations_index(result.document, package_dir)
