@@ -63,3 +63,38 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def drift(session: nox.Session) -> None:
+    """Every pin vs its latest upstream copy: reports/drift/ gets the report (md, json, junit, txt), the proposed pins
+    and the issue title and body. Latest copies come from the pins' URLs; offline, from a folder or file given as
+    `nox -s drift -- --latest DIR` (with $JSM_SPEC_OFFLINE set, from $JSM_SPEC_MIRROR). Exit 1 (changes at or above
+    --fail-on) still leaves a complete report.
+    """
+    import os
+
+    session.install("-e", ".")
+    args = list(session.posargs)
+    mirror = os.environ.get("JSM_SPEC_MIRROR")
+    if "--latest" not in args and os.environ.get("JSM_SPEC_OFFLINE") and mirror:
+        args += ["--latest", mirror]
+    session.run("jsm-openapi", "drift", "--all-pins", "--report-dir", "reports/drift", *args, success_codes=[0, 1])
+
+
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """The examples oracle: every example of the upstream documents (and the seed pages) against the patched
+    documents and the generated clients; prints the counts per flavor, fails on any undocumented failure."""
+    session.install("-e", ".[generate]")
+    _generate(session)
+    session.run("jsm-openapi", "examples", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def mock(session: nox.Session) -> None:
+    """Run the stateful mock JSM until Ctrl-C: `nox -s mock -- --flavor cloud --port 8080 [--db FILE] [--fault 429=0.2]`
+    (default: the Cloud flavor on port 8080). It prints its base URL and the credentials it accepts."""
+    session.install("-e", ".[mock]")
+    args = list(session.posargs) or ["--flavor", "cloud", "--port", "8080"]
+    session.run("jsm-openapi", "mock", *args)

@@ -462,3 +462,23 @@ def test_overlays_status_fails_on_an_action_that_is_no_longer_needed(tmp_project
     run = status(tmp_project, mirror, "--flavor", "cloud")
     assert run.returncode == 1
     assert "not needed" in run.stdout and "999-already-right.yaml action #1" in run.stdout
+
+
+def test_error_answers_jsm_gives_are_declared(built: dict[str, Any]) -> None:
+    cloud_400 = [
+        "/rest/servicedeskapi/servicedesk",
+        "/rest/servicedeskapi/request",
+        "/rest/servicedeskapi/servicedesk/{serviceDeskId}/customer",
+        "/rest/servicedeskapi/requesttype",
+        "/rest/servicedeskapi/request/{issueIdOrKey}/comment/{commentId}/attachment",
+    ]
+    for path in cloud_400:
+        assert "400" not in op(raw(built, "cloud"), "get", path)["responses"]
+        assert media_schema(op(patched(built, "cloud"), "get", path)["responses"]["400"]) == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
+    assert "401" not in op(raw(built, "cloud"), "get", "/rest/servicedeskapi/info")["responses"]
+    assert "401" in op(patched(built, "cloud"), "get", "/rest/servicedeskapi/info")["responses"]
+    server = op(patched(built, "server"), "get", "/servicedeskapi/servicedesk/{serviceDeskId}/customer")
+    assert server["x-experimental"] is True and "400" in server["responses"]
+
