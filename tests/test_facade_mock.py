@@ -22,6 +22,7 @@ import pytest
 import jsm
 from jsm.flavor import TRAITS, Flavor
 from jsm.operations import OperationIndex
+from jsm_openapi.mock import Defect
 from jsm_openapi.mock.runner import RunningMock, run_mock
 
 pytestmark = pytest.mark.slow
@@ -211,6 +212,18 @@ def test_a_dead_credential_is_named_as_such(mock: RunningMock, scheme: str) -> N
         assert not isinstance(error, jsm.CredentialRejected)
     assert error.status == 401
     assert dead not in str(error) and dead not in repr(error)
+
+
+def test_an_unlicensed_jsm_is_named_as_such(mock: RunningMock) -> None:
+    mock.defects.add(Defect.UNLICENSED)
+    try:
+        with admin(mock, flavor=mock.flavor) as client:
+            with pytest.raises(jsm.JsmNotLicensed) as caught:
+                client.customers.create(email=new_email("unlicensed"), display_name="Nobody")
+            assert client.info() is not None  # /servicedeskapi/info still answers without a licence
+    finally:
+        mock.defects.discard(Defect.UNLICENSED)
+    assert caught.value.status == 403 and "not licensed" in str(caught.value)
 
 
 def secrets_of(mock: RunningMock) -> list[str]:

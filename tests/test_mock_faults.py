@@ -134,3 +134,18 @@ def test_defects_switch_at_runtime_and_no_last_page() -> None:
         assert http.put("/_mock/defects", json=[]).json() == []
         made = http.post(f"{SD}/customer", json={"email": "g@example.com", "displayName": "G"}).json()
         assert made["displayName"] == "G"
+
+
+def test_an_unlicensed_jsm_answers_html_403_except_on_info() -> None:
+    with run_mock("server") as mock:
+        http = httpx.Client(base_url=mock.base_url, headers=mock.admin.basic_headers)
+        mock.defects.add(Defect.UNLICENSED)
+        refused = http.get(f"{SD}/servicedesk")
+        info = http.get(f"{SD}/info")
+        platform = http.get("/rest/api/2/myself")
+        mock.defects.discard(Defect.UNLICENSED)
+        assert http.get(f"{SD}/servicedesk").status_code == 200
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    assert "not licensed" in refused.text
+    assert info.status_code == 200 and info.json()["version"]
+    assert platform.status_code == 200

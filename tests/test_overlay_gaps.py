@@ -481,4 +481,3 @@ def test_error_answers_jsm_gives_are_declared(built: dict[str, Any]) -> None:
     assert "401" in op(patched(built, "cloud"), "get", "/rest/servicedeskapi/info")["responses"]
     server = op(patched(built, "server"), "get", "/servicedeskapi/servicedesk/{serviceDeskId}/customer")
     assert server["x-experimental"] is True and "400" in server["responses"]
-

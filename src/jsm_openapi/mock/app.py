@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError
@@ -97,6 +97,8 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
             error.headers["Allow"] = allowed
             return _error_response(state, error)
         flavor = state.config.flavor
+        if Defect.UNLICENSED in state.defects and _needs_licence(request.url.path):
+            return HTMLResponse(UNLICENSED_PAGE, status_code=403)
         if flavor in op.experimental and (request.headers.get(EXPERIMENTAL_HEADER) or "").lower() != "opt-in":
             return _error_response(state, JsmError(400, EXPERIMENTAL_MESSAGE, "sd.error.experimental.api"))
         raw = await request.body()
@@ -148,6 +150,17 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
                 await form.close()
 
     return endpoint
+
+
+UNLICENSED_PAGE = (
+    "<!DOCTYPE html><html><head><title>Unlicensed - Jira</title></head><body>"
+    "<h1>Jira Service Management is not licensed</h1><p>Contact your Jira administrator.</p></body></html>"
+)
+
+
+def _needs_licence(path: str) -> bool:
+    """Without a JSM licence only /servicedeskapi/info still answers JSON (SPEC-GAPS, Server #5)."""
+    return path.startswith("/rest/servicedeskapi/") and path.rstrip("/") != "/rest/servicedeskapi/info"
 
 
 def _admin_routes(state: MockState) -> list[Route]:

@@ -28,6 +28,8 @@ class Defect(StrEnum):
     """Ids in bodies are JSON numbers instead of strings."""
     NO_LAST_PAGE = "no-last-page"
     """Pages never say `isLastPage: true` (a client that trusts it loops forever; one that checks size stops)."""
+    UNLICENSED = "unlicensed"
+    """Jira without a JSM licence: every `/servicedeskapi` call but `/info` answers 403 with an HTML page."""
 
 
 def parse_defects(names: list[str] | tuple[str, ...] | set[str] | frozenset[str]) -> frozenset[Defect]:
