@@ -54,6 +54,45 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     _generate(session)
     session.run("pytest", *session.posargs)
+    if not session.posargs:  # the contract suite too, on the mock and on Prism (a fixed seed: CI replays exactly)
+        for target, flavor, examples in CONTRACT_RUNS:
+            _contract(session, "--target", target, "--flavor", flavor, "--examples", examples)
+
+
+# The contract suite in `nox -s tests`: both flavors on the mock, every operation of both documents on Prism.
+CONTRACT_RUNS = (("mock", "cloud", "10"), ("mock", "server", "10"), ("prism", "cloud", "3"), ("prism", "server", "2"))
+
+
+def _contract(session: nox.Session, *args: str) -> None:
+    import os
+
+    fixed = os.environ.get("JSM_CONTRACT_SEED", "20251123")
+    seed = [] if any(a.startswith("--seed") for a in args) else ["--seed", fixed]
+    session.run("pytest", "contract_tests", "-p", "no:cacheprovider", *seed, *args)
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The contract suite alone: `nox -s contract -- --target mock|prism|live --flavor server|cloud [--examples N]
+    [--seed N] [--operation 'POST /rest/servicedeskapi/customer']`. Reports: reports/contract/."""
+    session.install("-e", ".[dev]")
+    _generate(session)
+    _contract(session, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def conformance(session: nox.Session) -> None:
+    """The nightly job against a JSM site: `nox -s conformance -- --target live --flavor cloud`. Needs JSM_BASE_URL
+    and credentials (JSM_USER + JSM_API_TOKEN, JSM_PAT or JSM_OAUTH_TOKEN); read-only unless --allow-writes with
+    --sandbox-service-desk. A fresh seed each night (the report names it); reports/contract/ holds the summary,
+    coverage and JUnit XML."""
+    import secrets
+
+    session.install("-e", ".[dev]")
+    _generate(session)
+    args = list(session.posargs) or ["--target", "live"]
+    seed = [] if any(a.startswith("--seed") for a in args) else ["--seed", str(secrets.randbits(32))]
+    session.run("pytest", "contract_tests", "-p", "no:cacheprovider", *seed, *args)
 
 
 @nox.session(python=PYTHON)

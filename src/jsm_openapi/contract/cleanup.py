@@ -1,0 +1,115 @@
+"""Everything a contract run creates is tagged, registered here, and removed at the end, also after a failure.
+
+The registry undoes in reverse order (a comment before its request, a request before its organization); an undo
+that fails is kept as a leftover with its tag so the report can say what to remove by hand.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from .policy import WritePolicy
+
+TAG_PREFIX = "jsm-contract"
+
+
+def new_run_id() -> str:
+    """A short id for one run: a time prefix (sorts) and random hex (unique)."""
+    return f"{time.strftime('%Y%m%d%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Tagger:
+    """Names and emails that mark an entity as made by one run (and findable later by `prefix`)."""
+
+    run_id: str
+    email_domain: str = "example.com"
+
+    @property
+    def prefix(self) -> str:
+        return f"{TAG_PREFIX}-{self.run_id}"
+
+    def name(self, text: str) -> str:
+        return f"{self.prefix} {text}"
+
+    def email(self, local: str) -> str:
+        return f"{TAG_PREFIX}+{self.run_id}-{local}@{self.email_domain}"
+
+    def tagged(self, text: str | None) -> bool:
+        return bool(text) and self.prefix in str(text)
+
+
+@dataclass
+class Leftover:
+    kind: str
+    identifier: str
+    description: str
+    error: str
+
+
+@dataclass
+class CleanupItem:
+    kind: str
+    identifier: str
+    description: str
+    undo: Callable[[], None]
+
+
+@dataclass
+class CleanupRegistry:
+    """Registered undos, run last-in first-out by `run()` (idempotent: each undo runs at most once)."""
+
+    tagger: Tagger
+    policy: WritePolicy | None = None
+    items: list[CleanupItem] = field(default_factory=list)
+    removed: list[CleanupItem] = field(default_factory=list)
+    leftovers: list[Leftover] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(
+        self,
+        kind: str,
+        identifier: str,
+        undo: Callable[[], None],
+        *,
+        description: str = "",
+        aliases: tuple[Any, ...] = (),
+    ) -> None:
+        """Register something the run created; its id (and aliases such as a key) become writable to the run."""
+        if self.policy is not None:
+            self.policy.own(identifier, *aliases)
+        with self._lock:
+            self.items.append(CleanupItem(kind, str(identifier), description or f"{kind} {identifier}", undo))
+
+    def run(self) -> list[Leftover]:
+        """Undo everything registered, newest first; return what could not be removed."""
+        while True:
+            with self._lock:
+                if not self.items:
+                    break
+                item = self.items.pop()
+            try:
+                item.undo()
+            except Exception as exc:
+                self.leftovers.append(Leftover(item.kind, item.identifier, item.description, f"{exc}"))
+            else:
+                self.removed.append(item)
+        return list(self.leftovers)
+
+
+def http_undo(session: requests.Session, method: str, url: str, **kwargs: Any) -> Callable[[], None]:
+    """An undo that sends one request; 2xx, or 404 (already gone), counts as done."""
+
+    def undo() -> None:
+        response = session.request(method, url, timeout=30, **kwargs)
+        if response.status_code != 404 and not 200 <= response.status_code < 300:
+            raise RuntimeError(f"{method} {url} answered {response.status_code}")
+
+    return undo
