@@ -59,7 +59,8 @@ def tests(session: nox.Session) -> None:
             _contract(session, "--target", target, "--flavor", flavor, "--examples", examples)
 
 
-# The contract suite in `nox -s tests`: both flavors on the mock, every operation of both documents on Prism.
+# The contract suite in `nox -s tests`: both flavors on the mock (stateless, create-customer properties and the
+# stateful runs over the overlays' links), every operation of both documents on Prism (stateless).
 CONTRACT_RUNS = (("mock", "cloud", "10"), ("mock", "server", "10"), ("prism", "cloud", "3"), ("prism", "server", "2"))
 
 

@@ -7,8 +7,9 @@
     ... --target live --allow-writes --sandbox-service-desk SBX                             # writes in a sandbox desk
 
 Every option has an environment variable (JSM_CONTRACT_TARGET, JSM_CONTRACT_FLAVOR, JSM_CONTRACT_EXAMPLES,
-JSM_CONTRACT_SEED, JSM_CONTRACT_ALLOW_WRITES, JSM_SANDBOX_SERVICE_DESK, JSM_CONTRACT_BUDGET, JSM_CONTRACT_RATE,
-JSM_CONTRACT_REPORTS, JSM_CONTRACT_MOCK_DEFECTS); options win. Reports go to reports/contract/.
+JSM_CONTRACT_SEED, JSM_CONTRACT_STATEFUL_STEPS, JSM_CONTRACT_ALLOW_WRITES, JSM_SANDBOX_SERVICE_DESK,
+JSM_CONTRACT_BUDGET, JSM_CONTRACT_RATE, JSM_CONTRACT_REPORTS, JSM_CONTRACT_MOCK_DEFECTS); options win. Reports go to
+reports/contract/. A live run with writes first sweeps what earlier runs left behind (jsm_openapi.contract.sweep).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--flavor", choices=("server", "cloud"), help="which patched document (live: detected)")
     group.addoption("--examples", help="generated examples per operation (mock 10, prism 3, live 5)")
     group.addoption("--seed", help="seed for every generated example (a failing run's report names it)")
-    group.addoption("--stateful-steps", help="steps per stateful scenario (default: --examples)")
+    group.addoption(
+        "--stateful-steps", help="most steps per stateful scenario (default: twice --examples, at least 20)"
+    )
     group.addoption(
         "--allow-writes", action="store_const", const=True, help="live: also send writes (needs a sandbox desk)"
     )
@@ -107,7 +110,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Hand-written tests first, then every operation with DELETEs last (they remove the pinned entities).
+    """Hand-written tests first, then every operation, the stateful run, and the DELETEs last (they remove the
+    pinned entities the stateful run builds on).
 
     pytest 9.2 builds a node id from the function's original name, so schemathesis's items would all be
     `test_operation`: give each its operation back (`test_operation[POST /rest/servicedeskapi/customer]`).
@@ -119,10 +123,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     def order(item: pytest.Item) -> tuple[int, int]:
         label = getattr(item, "operation_label", None) or ""
-        if "stateful" in item.nodeid:
-            return (3, 0)
-        if label.startswith("DELETE "):
+        if "test_stateful" in item.nodeid:
             return (2, 0)
+        if label.startswith("DELETE "):
+            return (3, 0)
         return (0 if label == "" else 1, 0)
 
     items.sort(key=order)

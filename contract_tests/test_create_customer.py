@@ -97,19 +97,7 @@ def create(body: dict[str, Any], *, strict: bool | None = None) -> Any:
 def remember(user: dict[str, Any]) -> None:
     """On a live site, remove the customer at the end (and let the run touch it until then)."""
     assert run is not None
-    if run.target.kind is not TargetKind.live:
-        return
-    from jsm_openapi.contract.cleanup import http_undo
-
-    if CLOUD:
-        account = str(user.get("accountId"))
-        url, params = f"{run.target.root_url}/rest/api/3/user", {"accountId": account}
-    else:
-        account = str(user.get("name") or user.get("key"))
-        url, params = f"{run.target.api_base}/api/2/user", {"username": account}
-    run.cleanup.add(
-        "customer", account, http_undo(run.session, "DELETE", url, params=params), description=f"customer {account}"
-    )
+    run.adopt("customer", user)
 
 
 def body(address: str, name: str | None) -> dict[str, Any]:

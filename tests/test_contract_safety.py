@@ -14,7 +14,7 @@ import httpx
 import pytest
 import requests
 
-from jsm_openapi.contract.cleanup import CleanupRegistry, Tagger, http_undo
+from jsm_openapi.contract.cleanup import CleanupRegistry, Tagger, http_undo, tag_of
 from jsm_openapi.contract.credentials import Credentials, credentials_from_env
 from jsm_openapi.contract.gaps import load_gaps
 from jsm_openapi.contract.guard import BudgetExhausted, GuardedSession, GuardedTransport, RequestGuard, RequestRefused
@@ -23,6 +23,7 @@ from jsm_openapi.contract.policy import WritePolicy
 from jsm_openapi.contract.ratelimit import RateLimiter, parse_retry_after
 from jsm_openapi.contract.redact import REDACTED, Redactor
 from jsm_openapi.contract.settings import ContractSettings, TargetKind
+from jsm_openapi.contract.stateful import document_links, link_target, linked_labels
 from jsm_openapi.errors import InputError
 from jsm_openapi.mock import run_mock
 
@@ -295,3 +296,54 @@ def test_the_conformance_workflow_passes_actionlint() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- tags, the sweep's policy, stateful settings and links ------------------------------------------------------------
+
+
+def test_a_tag_names_its_run_and_when_it_started() -> None:
+    tagger = Tagger("20240301120000-a1b2c3")
+    started = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+    assert tag_of(tagger.name("org 1")) == ("20240301120000-a1b2c3", started)
+    assert tag_of(f"Re: {tagger.email('7-x')}") == ("20240301120000-a1b2c3", started)
+    for text in ("Acme Corporation", "jsm-contract-2024-x", "jsm-contract-20241399999999-a1b2c3 org", None):
+        assert tag_of(text) is None, text
+
+
+def test_the_policy_lets_go_of_what_the_run_may_no_longer_touch() -> None:
+    policy = WritePolicy(allow_writes=True, sandbox=frozenset({"1"}))
+    url = f"{SITE}/rest/servicedeskapi/request/SBX-4/comment"
+    policy.own("SBX-4")
+    assert policy.refusal("POST", url) is None
+    policy.disown("SBX-4")
+    assert "not created by this run" in str(policy.refusal("POST", url))
+
+
+def test_stateful_runs_are_long_enough_for_the_chains_unless_told() -> None:
+    assert ContractSettings.from_sources({"examples": "3"}, {}).stateful_scenarios == 10
+    assert ContractSettings.from_sources({"examples": "15"}, {}).stateful_scenarios == 15
+    assert ContractSettings.from_sources({}, {}).scenario_steps == 20
+    assert ContractSettings.from_sources({"examples": "15"}, {}).scenario_steps == 30
+    assert ContractSettings.from_sources({"stateful_steps": "4"}, {}).scenario_steps == 4
+    with pytest.raises(InputError, match="below 2"):
+        ContractSettings.from_sources({"stateful_steps": "1"}, {})
+
+
+def test_links_are_read_with_their_target_from_the_operation_ref() -> None:
+    document = {
+        "paths": {
+            "/a": {
+                "post": {
+                    "responses": {
+                        "201": {"links": {"Next": {"operationRef": "#/paths/~1a~1{id}~1b/put"}}},
+                        "400": {"description": "no links"},
+                    }
+                }
+            },
+            "/a/{id}/b": {"put": {"responses": {"200": {"description": "ok"}}}},
+        }
+    }
+    [(source, status, name, link)] = list(document_links(document))
+    assert (source, status, name, link_target(link)) == ("POST /a", "201", "Next", "PUT /a/{id}/b")
+    assert linked_labels(document) == {"POST /a", "PUT /a/{id}/b"}
+    assert link_target({"operationId": "x"}) is None

@@ -1,5 +1,9 @@
 """The contract suite as its users run it (a subprocess): it fails on a faulty mock with a report that names the
-operation and the reproducing case, and in live mode without the write flag only GET requests reach the site."""
+operation and the reproducing case (stateless and stateful), in live mode without the write flag only GET requests
+reach the site, and a live run with writes sweeps earlier runs' leftovers and writes only inside its scope.
+
+That every link of the overlays is followed to a 2xx answer on the mock is asserted by the contract suite itself
+(`contract_tests/test_stateful.py`), in the mock runs of `nox -s tests`."""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import httpx
 import pytest
 
+from jsm_openapi.contract.cleanup import Tagger, new_run_id
 from jsm_openapi.mock import run_mock
 
 pytestmark = pytest.mark.slow
@@ -101,3 +107,76 @@ def test_live_mode_without_the_write_flag_sends_only_get_requests(tmp_path: Path
     assert "skipped" in result.stdout, "the write tests say why they did not run"
     summary = (tmp_path / "summary-live-cloud.md").read_text()
     assert password not in summary and site.base_url in summary
+
+
+def test_a_stateful_run_on_a_faulty_mock_names_the_failing_step_its_scenario_and_the_seed(tmp_path: Path) -> None:
+    result = suite(
+        tmp_path,
+        "contract_tests/test_stateful.py",
+        "--target=mock",
+        "--flavor=server",
+        "--mock-defect=integer-ids",
+        "--seed=5",
+        "--examples=4",
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    summary = (tmp_path / "summary-mock-server.md").read_text()
+    assert "FAILED" in summary.splitlines()[0]
+    section = summary.split("## Failures", 1)[1]
+    assert section.lstrip().startswith("### `POST /servicedeskapi/"), "the failure is filed under its operation"
+    assert "stateful scenario failed at POST /servicedeskapi/" in section
+    assert "1. POST /servicedeskapi/" in section, "the scenario's steps lead to the failure"
+    assert 'is not of type "string"' in section and "curl -X POST" in section
+    assert "test_stateful.py::test_stateful_links' --target mock --flavor server --seed 5 --examples 4" in section
+
+
+def test_a_live_run_with_writes_sweeps_earlier_leftovers_and_writes_only_inside_its_scope(tmp_path: Path) -> None:
+    old, young = Tagger("20200101000000-0a0b0c"), Tagger(new_run_id())
+    with run_mock("server", record=True) as site:
+        api = httpx.Client(base_url=f"{site.base_url}/rest/servicedeskapi", headers=site.admin.basic_headers)
+        seeded_requests = {r["issueKey"] for r in api.get("/request?requestOwnership=ALL_REQUESTS").json()["values"]}
+        seeded_orgs = {o["id"] for o in api.get("/organization").json()["values"]}
+        old_org = api.post("/organization", json={"name": old.name("org")}).json()["id"]
+        young_org = api.post("/organization", json={"name": young.name("org")}).json()["id"]
+        customer = api.post("/customer", json={"email": old.email("1-left"), "fullName": "Left Behind"}).json()["name"]
+        assert api.post("/servicedesk/1/customer", json={"usernames": [customer]}).status_code == 204
+        request = api.post(
+            "/request",
+            json={"serviceDeskId": "1", "requestTypeId": "1", "requestFieldValues": {"summary": old.name("request")}},
+        ).json()["issueKey"]
+        before = len(site.journal.entries())
+        login, password = site.admin.basic
+        result = suite(
+            tmp_path,
+            "contract_tests/test_stateful.py",
+            "--target=live",
+            "--flavor=server",
+            "--allow-writes",
+            "--sandbox-service-desk=ITS",
+            "--examples=3",
+            "--seed=11",
+            "--rate=500",
+            env={"JSM_BASE_URL": site.base_url, "JSM_USER": login, "JSM_PASSWORD": password},
+        )
+        writes = [(e.method, e.path) for e in site.journal.entries()[before:] if e.method != "GET"]
+        assert api.get(f"/organization/{old_org}").status_code == 404, "the old leftover organization was removed"
+        assert api.get(f"/organization/{young_org}").status_code == 200, "a young run's organization is kept"
+    assert result.returncode == 0, result.stdout[-3000:]
+    summary = (tmp_path / "summary-live-server.md").read_text()
+    sweep = summary.split("## Sweep of earlier runs' leftovers", 1)[1].split("\n## ", 1)[0]
+    assert f"organization {old_org} ('jsm-contract-20200101000000-0a0b0c org'" in sweep
+    assert f"**left behind** request {request} (" in sweep and "still there after DELETE answered 404" in sweep
+    assert f"**left behind** customer {customer} (" in sweep, "the mock cannot delete users: listed for a person"
+    assert f"kept (its run started less than 2 hours ago and may still be going): organization {young_org}" in sweep
+    assert any(path.endswith("/request") for _, path in writes), "the stateful run wrote to the live target"
+    for method, path in writes:
+        touched = path.split("/")
+        if "servicedesk" in touched:
+            assert touched[touched.index("servicedesk") + 1] in ("1", "ITS"), f"{method} {path} left the sandbox"
+        if "organization" in touched[-3:-1]:
+            organization = touched[touched.index("organization") + 1]
+            assert organization not in seeded_orgs | {young_org}, f"{method} {path}: not the run's organization"
+        assert not any(key in touched for key in seeded_requests), f"{method} {path} touched a request not its own"
+        assert f"/request/{request}/" not in path, f"{method} {path} wrote to a leftover it could not remove"
+        if "/rest/api/" in path:
+            assert method == "DELETE", f"platform writes are cleanup deletes only: {method} {path}"

@@ -33,11 +33,15 @@ from jsm_cloud.models import AttachTemporaryFileBody as CloudUploadBody
 from jsm_cloud.models import CustomerCreateDTO as CloudCustomer
 from jsm_cloud.types import UNSET, File
 from jsm_server import Client as ServerClient
-from jsm_server.api.board import set_board_property
+from jsm_server.api.board import get_all_boards, set_board_property
 from jsm_server.api.customer import create_customer as server_create_customer
+from jsm_server.api.issue import add_attachment
 from jsm_server.api.request_attachment import attach_temporary_file as server_attach
+from jsm_server.api.user import store_temporary_user_avatar
+from jsm_server.models import AddAttachmentBody
 from jsm_server.models import AttachTemporaryFileBody as ServerUploadBody
 from jsm_server.models import CustomerCreateDTO as ServerCustomer
+from jsm_server.models import StoreTemporaryUserAvatarBody as AvatarBody
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -329,3 +333,74 @@ def test_a_429_reads_the_jsm_error_and_exposes_retry_after(jsm: Loopback) -> Non
     response = get_info.sync_detailed(client=CloudClient(base_url=jsm.url))
     assert response.status_code == 429 and isinstance(response.parsed, ErrorResponse)
     assert response.parsed.error_message == "Rate limit exceeded" and response.headers["Retry-After"] == "7"
+
+
+# --- the Jira platform's uploads and comma-separated parameters (server/125, 135, 140) -------------------------------
+
+
+def form_parts(request: Received) -> list[tuple[str, str | None, str, bytes]]:
+    """(part name, file name, media type, content) of a multipart request."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + request.body
+    )
+    return [
+        (
+            part.get_param("name", header="content-disposition"),
+            part.get_filename(),
+            part.get_content_type(),
+            part.get_payload(decode=True),
+        )
+        for part in message.iter_parts()
+    ]
+
+
+def test_issue_attachments_send_file_parts_with_the_xsrf_header_and_read_the_list(jsm: Loopback) -> None:
+    def attach(request: Received) -> Reply:
+        if request.headers.get("X-Atlassian-Token") != "no-check":
+            return 403, {"Content-Type": "text/plain"}, b"XSRF check failed"
+        added = [
+            {"id": str(10000 + i), "filename": filename, "mimeType": media, "size": len(content)}
+            for i, (name, filename, media, content) in enumerate(form_parts(request))
+            if name == "file"
+        ]
+        return json_reply(200, added)
+
+    jsm.handler = attach
+    files = [
+        File(payload=BytesIO(b"log line\n"), file_name="jira.log", mime_type="text/plain"),
+        File(payload=BytesIO(b"\x89PNG\r\n\x1a\n"), file_name="screen.png", mime_type="image/png"),
+    ]
+    response = add_attachment.sync_detailed(
+        "TEST-1", client=ServerClient(base_url=f"{jsm.url}/rest"), body=AddAttachmentBody(file=files)
+    )
+    assert response.status_code == 200, response.content
+    [sent] = jsm.received
+    assert sent.path == "/rest/api/2/issue/TEST-1/attachments"
+    assert [a.filename for a in response.parsed] == ["jira.log", "screen.png"]
+    assert [(a.mime_type, a.size) for a in response.parsed] == [("text/plain", 9), ("image/png", 8)]
+
+
+def test_a_multipart_avatar_upload_reads_the_html_page_it_answers(jsm: Loopback) -> None:
+    page = '<html><body><textarea>{"cropperWidth":48,"needsCropping":true}</textarea></body></html>'
+
+    def avatar(request: Received) -> Reply:
+        if request.headers.get("X-Atlassian-Token") != "no-check":
+            return 403, {"Content-Type": "text/plain"}, b"XSRF check failed"
+        [(name, _, media, _)] = form_parts(request)
+        assert (name, media) == ("avatar", "image/png")
+        return 201, {"Content-Type": "text/html;charset=UTF-8"}, page.encode()
+
+    jsm.handler = avatar
+    image = File(payload=BytesIO(b"\x89PNG\r\n\x1a\n"), file_name="me.png", mime_type="image/png")
+    response = store_temporary_user_avatar.sync_detailed(
+        client=ServerClient(base_url=f"{jsm.url}/rest"), body=AvatarBody(avatar=image), username="admin"
+    )
+    assert response.status_code == 201 and response.parsed == page
+    assert jsm.received[0].query == {"username": ["admin"]}
+
+
+def test_comma_separated_query_parameters_are_sent_as_text(jsm: Loopback) -> None:
+    jsm.handler = lambda _r: json_reply(200, {"id": 1, "name": "Scrum board", "type": "scrum"})
+    get_all_boards.sync_detailed(client=ServerClient(base_url=f"{jsm.url}/rest"), type_="scrum,kanban")
+    assert jsm.received[0].path == "/rest/agile/1.0/board"
+    assert jsm.received[0].query == {"type": ["scrum,kanban"]}

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import tomllib
+import typing
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -481,3 +482,386 @@ def test_error_answers_jsm_gives_are_declared(built: dict[str, Any]) -> None:
     assert "401" in op(patched(built, "cloud"), "get", "/rest/servicedeskapi/info")["responses"]
     server = op(patched(built, "server"), "get", "/servicedeskapi/servicedesk/{serviceDeskId}/customer")
     assert server["x-experimental"] is True and "400" in server["responses"]
+
+
+# --- links for stateful runs (cloud/900, server/900) -----------------------------------------------------------------
+
+# (source method, source path suffix, status, link name, target method, target path suffix)
+CHAINS = (
+    ("post", "/customer", "201", "AddCustomerToOrganization", "post", "/organization/{organizationId}/user"),
+    ("post", "/organization", "201", "AddUsersToNewOrganization", "post", "/organization/{organizationId}/user"),
+    ("post", "/organization/{organizationId}/user", "204", "RaiseRequestOnBehalfOfMember", "post", "/request"),
+    ("post", "/request", "201", "CommentOnRequest", "post", "/request/{issueIdOrKey}/comment"),
+    (
+        "post",
+        "/request",
+        "201",
+        "UploadToRequestServiceDesk",
+        "post",
+        "/servicedesk/{serviceDeskId}/attachTemporaryFile",
+    ),
+    (
+        "post",
+        "/request/{issueIdOrKey}/comment",
+        "201",
+        "AddCommentAuthorAsParticipant",
+        "post",
+        "/request/{issueIdOrKey}/participant",
+    ),
+    (
+        "post",
+        "/servicedesk/{serviceDeskId}/attachTemporaryFile",
+        "201",
+        "AttachTemporaryFile",
+        "post",
+        "/request/{issueIdOrKey}/attachment",
+    ),
+)
+
+
+def _resolved(document: Any, node: Any) -> Any:
+    while isinstance(node, dict) and ("$ref" in node or len(node.get("allOf", [])) == 1):
+        node = (
+            document["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node["allOf"][0]
+        )
+    return node
+
+
+def _pointer_exists(document: Any, node: Any, pointer: str) -> bool:
+    """Whether a runtime expression's JSON pointer names a field of the schema (array indexes step into items)."""
+    for token in [t for t in pointer.strip("/").split("/") if t]:
+        node = _resolved(document, node)
+        node = node.get("items") if token.isdigit() else node.get("properties", {}).get(token)
+        if node is None:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_links_chain_what_an_operation_creates_to_the_operations_that_take_it(
+    built: dict[str, Any], flavor: str
+) -> None:
+    import schemathesis
+    from schemathesis.specs.openapi.stateful import collect_transitions
+
+    from jsm_openapi.contract.stateful import document_links, link_target, linked_labels
+
+    before, after = raw(built, flavor), patched(built, flavor)
+    assert list(document_links(before)) == [], "the pinned document declares no links"
+    links = {(source, status, name): link for source, status, name, link in document_links(after)}
+    expected = {
+        (f"{m.upper()} {SDA[flavor]}{p}", status, name): f"{tm.upper()} {SDA[flavor]}{tp}"
+        for m, p, status, name, tm, tp in CHAINS
+    }
+    assert {key: link_target(link) for key, link in links.items()} == expected
+    for (source, status, _), link in links.items():
+        method, path = source.split(" ", 1)
+        target_method, target_path = str(link_target(link)).split(" ", 1)
+        origin, target = op(after, method.lower(), path), op(after, target_method.lower(), target_path)
+        target_params = {p["name"] for p in target.get("parameters", []) if p.get("in") == "path"}
+        answer = origin["responses"][status].get("content", {}).get("application/json", {}).get("schema")
+        sent = origin.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+        expressions = list(link.get("parameters", {}).items())
+        for field_name, value in (link.get("requestBody") or {}).items():
+            assert field_name in _resolved(after, media_schema(target["requestBody"]))["properties"], field_name
+            expressions += [(f"body.{field_name}", v) for v in (value if isinstance(value, list) else [value])]
+        for name, expression in expressions:
+            if name.startswith("path."):
+                assert name.removeprefix("path.") in target_params, (source, name)
+            where, _, pointer = expression.partition("#")
+            if where == "$response.body":
+                assert _pointer_exists(after, answer, pointer), (source, expression)
+            elif where == "$request.body":
+                assert _pointer_exists(after, sent, pointer), (source, expression)
+            else:
+                assert where.startswith("$request.path.") and where.rsplit(".", 1)[1] in path, (source, expression)
+    # schemathesis reads them all as valid transitions between the linked operations
+    labels = linked_labels(after)
+    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(after))).include(
+        lambda ctx: ctx.operation.label in labels
+    )
+    transitions = collect_transitions([result.ok() for result in schema.get_all_operations()])
+    assert sum(len(t.outgoing) for t in transitions.operations.values()) == len(CHAINS)
+
+
+# --- closed from the contract suite's known gaps (contract_tests/known-gaps.toml) ------------------------------------
+
+
+def parameters(document: Any, name: str, where: str = "query") -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, parameter["schema"])
+        for method, path, operation in operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == name and parameter["in"] == where
+    ]
+
+
+def resolve(document: Any, node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = document["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_cloud_paging_parameters_have_bounds_and_every_paged_list_declares_a_400(built: dict[str, Any]) -> None:
+    before, after = raw(built, "cloud"), patched(built, "cloud")
+    assert all("minimum" not in s for name in ("start", "limit") for _, _, s in parameters(before, name))
+    assert {s["minimum"] for _, _, s in parameters(after, "start")} == {0}
+    assert {s["minimum"] for _, _, s in parameters(after, "limit")} == {1}
+    paged = {(m, p) for m, p, _ in parameters(after, "start")} | {(m, p) for m, p, _ in parameters(after, "limit")}
+    assert len(paged) == 23
+    assert sum("400" not in op(before, m, p)["responses"] for m, p in paged) == 21  # 120 and 130 add them
+    for method, path in paged:
+        assert media_schema(op(after, method, path)["responses"]["400"]) == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }, (method, path)
+
+
+def test_server_paging_parameters_have_bounds(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    integers = [("start", 0), ("startAt", 0), ("limit", 1)]
+    for name, low in integers:
+        found = [s for _, _, s in parameters(after, name) if s.get("type") == "integer"]
+        assert found and {s["minimum"] for s in found} == {low}, name
+        assert all("minimum" not in s for _, _, s in parameters(before, name))
+    assert len([p for _, p, _ in parameters(after, "limit") if p.startswith("/servicedeskapi/")]) == 19
+
+
+def test_cloud_closed_filters_list_their_values_and_stay_strings_in_the_client(built: dict[str, Any]) -> None:
+    import jsonschema
+    from jsm_cloud.api.request import get_customer_requests
+
+    before, after = raw(built, "cloud"), patched(built, "cloud")
+    request = "/rest/servicedeskapi/request"
+    closed = {
+        "requestOwnership": (["OWNED_REQUESTS", "ORGANIZATION", "ALL_REQUESTS"], ["", "owned", "OWNED_REQUESTSX"]),
+        "requestStatus": (["OPEN_REQUESTS", "CLOSED_REQUESTS", "ALL_REQUESTS"], ["", "OPEN", "open_requests"]),
+        "approvalStatus": (["MY_PENDING_APPROVAL", "MY_HISTORY_APPROVAL"], ["PENDING", ""]),
+    }
+    for name, (good, bad) in closed.items():
+        [(_, _, old)] = [x for x in parameters(before, name) if x[1] == request]
+        [(_, _, new)] = [x for x in parameters(after, name) if x[1] == request]
+        old, new = old.get("items", old), new.get("items", new)
+        assert "pattern" not in old and "enum" not in old, name
+        for value in good:
+            jsonschema.validate(value, new)
+        for value in bad:
+            assert not jsonschema.Draft4Validator(new).is_valid(value), (name, value)
+    assert "default" in parameters(before, "requestOwnership")[0][2]["items"]
+    assert "default" not in parameters(after, "requestOwnership")[0][2]["items"]
+    restriction = parameters(after, "restrictionStatus")
+    assert len(restriction) == 2
+    for _, _, s in restriction:
+        assert all(jsonschema.Draft4Validator(s).is_valid(v) for v in ("OPEN", "restricted"))
+        assert not jsonschema.Draft4Validator(s).is_valid("CLOSED")
+    # a pattern, not an enum: the generated function still takes the plain strings every caller passes
+    hints = typing.get_type_hints(get_customer_requests.sync_detailed)
+    assert str in typing.get_args(hints["request_status"])
+
+
+def test_cloud_numeric_ids_are_strings_of_digits_and_desk_paths_still_take_a_project_key(built: dict[str, Any]) -> None:
+    before, after = raw(built, "cloud"), patched(built, "cloud")
+    numeric_paths = ("organizationId", "requestTypeId", "approvalId", "attachmentId", "commentId", "queueId")
+    for name in (*numeric_paths, "slaMetricId"):
+        assert all("pattern" not in s for _, _, s in parameters(before, name, "path"))
+        found = parameters(after, name, "path")
+        assert found and all(s == {"type": "string", "pattern": "^[0-9]+$"} for _, _, s in found), name
+    for name in ("organizationId", "serviceDeskId", "requestTypeId", "groupId"):
+        found = [s for _, _, s in parameters(after, name) if s["type"] == "string"]
+        assert found and all(s["pattern"] == "^[0-9]+$" for s in found), name
+    [(_, _, desks)] = [x for x in parameters(after, "serviceDeskId") if x[2]["type"] == "array"]
+    assert desks["items"] == {"type": "string", "pattern": "^[0-9]+$"}
+    assert all("pattern" not in s for _, _, s in parameters(after, "serviceDeskId", "path")), "a key is fine there"
+    assert all("pattern" not in s for _, _, s in parameters(after, "issueIdOrKey", "path"))
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_adding_a_desks_organization_needs_a_positive_organization_id(built: dict[str, Any], flavor: str) -> None:
+    path = f"{SDA[flavor]}/servicedesk/{{serviceDeskId}}/organization"
+    for method in ("post", "delete"):
+        before, after = op(raw(built, flavor), method, path), op(patched(built, flavor), method, path)
+        old = resolve(raw(built, flavor), media_schema(before["requestBody"]))
+        new = resolve(patched(built, flavor), media_schema(after["requestBody"]))
+        assert "minimum" not in old["properties"]["organizationId"]
+        assert new["required"] == ["organizationId"]
+        assert new["properties"]["organizationId"]["type"] == "integer"
+        assert new["properties"]["organizationId"]["minimum"] == 1
+        assert media_schema(after["responses"]["400"]) == {"$ref": "#/components/schemas/ErrorResponse"}
+        if flavor == "cloud":
+            assert "400" not in before["responses"]
+        else:
+            assert "required" not in old and old["properties"]["organizationId"]["type"] == "number"
+
+
+def json_text_examples(document: Any) -> list[str]:
+    return [
+        f"{m} {p} {status}"
+        for m, p, o in operations(document)
+        for status, response in o["responses"].items()
+        for media, holder in response.get("content", {}).items()
+        if isinstance(holder, dict) and isinstance(holder.get("example"), str) and "json" in media
+    ]
+
+
+def test_cloud_response_examples_written_as_json_text_are_removed(built: dict[str, Any]) -> None:
+    before, after = raw(built, "cloud"), patched(built, "cloud")
+    assert len(json_text_examples(before)) == 49
+    assert json_text_examples(after) == []
+    bodies = [o["requestBody"] for _, _, o in operations(after) if "requestBody" in o]
+    assert sum("example" in holder for body in bodies for holder in body["content"].values()) == 18, (
+        "request examples are JSON values and stay"
+    )
+
+
+# Server/DC ---------------------------------------------------------------------------------------------------------
+
+
+def reachable(document: Any, roots: Iterator[Any]) -> set[str]:
+    """Names of the component schemas reachable from `roots` through $refs."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/components/schemas/") and (name := ref.rsplit("/", 1)[1]) not in seen:
+                seen.add(name)
+                stack.append(document["components"]["schemas"][name])
+            stack.extend(v for k, v in node.items() if k != "$ref")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return seen
+
+
+def write_only_in_answers(document: Any) -> list[str]:
+    """writeOnly properties of schemas that answers use and no request sends."""
+    sent = reachable(document, (o.get("requestBody") for _, _, o in operations(document)))
+    answered = reachable(document, (o["responses"] for _, _, o in operations(document)))
+    return sorted(
+        f"{name}.{prop}"
+        for name in answered - sent
+        for prop, sub in (document["components"]["schemas"][name].get("properties") or {}).items()
+        if sub.get("writeOnly")
+    )
+
+
+def test_no_write_only_field_in_a_schema_only_answers_use(built: dict[str, Any]) -> None:
+    assert write_only_in_answers(raw(built, "server")) == [
+        "CreateMetaIssueTypeBean.fields",
+        "IssueBean.transitionBeans",
+    ]
+    after = patched(built, "server")
+    assert write_only_in_answers(after) == []
+    # role actors are answered (and nested in a filter a client may send back): avatarUrl is returned, not write-only
+    assert schema(raw(built, "server"), "RoleActorBean")["properties"]["avatarUrl"]["writeOnly"] is True
+    actor = schema(after, "RoleActorBean")["properties"]
+    assert "writeOnly" not in actor["avatarUrl"]
+    assert set(actor) == {"id", "displayName", "type", "name", "avatarUrl"}
+    assert schema(after, "SprintSwapBean")["properties"]["swap"]["writeOnly"] is True, "request fields keep it"
+    assert write_only_in_answers(patched(built, "cloud")) == []
+
+
+def object_query_parameters(document: Any) -> list[str]:
+    found = []
+    for method, path, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            node = resolve(document, parameter["schema"])
+            if node.get("type") == "array":
+                node = resolve(document, node["items"])
+            if node.get("type") == "object":
+                found.append(f"{method} {path} {parameter['name']}")
+    return found
+
+
+def test_comma_separated_query_parameters_are_strings(built: dict[str, Any]) -> None:
+    from jsm_server.api.board import get_all_boards
+    from jsm_server.types import Unset
+
+    assert len(object_query_parameters(raw(built, "server"))) == 17
+    assert "get /agile/1.0/board type" in object_query_parameters(raw(built, "server"))
+    for flavor in FLAVORS:
+        assert object_query_parameters(patched(built, flavor)) == []
+    assert typing.get_type_hints(get_all_boards.sync_detailed)["type_"] == str | Unset
+
+
+def test_required_query_parameters_are_the_ones_jira_needs_and_never_empty(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    path = "/api/2/application-properties"
+    assert {p["name"] for p in op(before, "get", path)["parameters"] if p.get("required")} == {"key", "permissionLevel"}
+    assert not any(p.get("required") for p in op(after, "get", path)["parameters"])
+    required = [
+        (m, p, x)
+        for m, p, o in operations(after)
+        for x in o.get("parameters", [])
+        if x["in"] == "query" and x.get("required") and x["schema"].get("type") == "string"
+    ]
+    assert len(required) == 7 and all(x["schema"]["minLength"] == 1 for _, _, x in required)
+    assert all("minLength" not in x["schema"] for _, _, o in operations(before) for x in o.get("parameters", []))
+
+
+def text_answers_typed_as_objects(document: Any) -> list[str]:
+    return [
+        f"{m} {p} {status}"
+        for m, p, o in operations(document)
+        for status, response in o["responses"].items()
+        for media, holder in response.get("content", {}).items()
+        if media.startswith("text/") and resolve(document, holder.get("schema", {})).get("type") == "object"
+    ]
+
+
+def test_a_multipart_avatar_upload_answers_an_html_page(built: dict[str, Any]) -> None:
+    assert text_answers_typed_as_objects(raw(built, "server")) == [
+        "post /api/2/issue/archive 200",  # server/060 (the archive streams text)
+        "post /api/2/issuetype/{id}/avatar/temporary 201",
+        "post /api/2/project/{projectIdOrKey}/avatar/temporary 201",
+        "post /api/2/user/avatar/temporary 201",
+    ]
+    for flavor in FLAVORS:
+        assert text_answers_typed_as_objects(patched(built, flavor)) == []
+    answer = op(patched(built, "server"), "post", "/api/2/user/avatar/temporary")["responses"]["201"]
+    assert answer["content"]["text/html"]["schema"]["type"] == "string"
+
+
+def multipart_bodies(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{m} {p}", o["requestBody"]["content"]["multipart/form-data"])
+        for m, p, o in operations(document)
+        if "multipart/form-data" in o.get("requestBody", {}).get("content", {})
+    ]
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_multipart_parts_declare_their_media_type(built: dict[str, Any], flavor: str) -> None:
+    assert all("encoding" not in media for _, media in multipart_bodies(raw(built, flavor)))
+    bodies = multipart_bodies(patched(built, flavor))
+    assert len(bodies) == (7 if flavor == "server" else 1)
+    for label, media in bodies:
+        files = {
+            name
+            for name, prop in media["schema"]["properties"].items()
+            if "binary" in (prop.get("format"), prop.get("items", {}).get("format"))
+        }
+        assert files and files == set(media["encoding"]), label
+        assert media["schema"].get("required") == sorted(files), label
+
+
+def test_issue_attachments_are_multipart_file_parts_with_the_xsrf_header(built: dict[str, Any]) -> None:
+    path = "/api/2/issue/{issueIdOrKey}/attachments"
+    before, after = op(raw(built, "server"), "post", path), op(patched(built, "server"), "post", path)
+    assert media_schema(before["requestBody"], "multipart/form-data")["type"] == "string"
+    body = media_schema(after["requestBody"], "multipart/form-data")
+    assert body["properties"]["file"]["items"] == {"type": "string", "format": "binary"}
+    assert after["requestBody"]["required"] is True
+    assert media_schema(after["responses"]["200"]) == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/AttachmentJsonBean"},
+    }
+    uploads = [m for m, p, o in operations(patched(built, "server")) if "multipart/form-data" in json.dumps(o)]
+    for label, _ in multipart_bodies(patched(built, "server")):
+        method, upload = label.split(" ", 1)
+        headers = [p for p in op(patched(built, "server"), method, upload)["parameters"] if p["in"] == "header"]
+        assert [(h["name"], h["required"], h["schema"]["default"]) for h in headers] == [
+            ("X-Atlassian-Token", True, "no-check")
+        ], label
+    assert len(uploads) == 7

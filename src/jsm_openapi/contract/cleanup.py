@@ -6,11 +6,13 @@ that fails is kept as a leftover with its tag so the report can say what to remo
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -104,12 +106,42 @@ class CleanupRegistry:
         return list(self.leftovers)
 
 
-def http_undo(session: requests.Session, method: str, url: str, **kwargs: Any) -> Callable[[], None]:
+@dataclass(frozen=True)
+class Removal:
+    """The one request that removes an entity; calling it is an undo (2xx, or 404: already gone, counts as done)."""
+
+    session: requests.Session = field(repr=False)
+    method: str
+    url: str
+    params: dict[str, str] | None = None
+
+    def send(self) -> int:
+        """Send it; the answer's status."""
+        return self.session.request(self.method, self.url, params=self.params, timeout=30).status_code
+
+    def __call__(self) -> None:
+        status = self.send()
+        if status != 404 and not 200 <= status < 300:
+            raise RuntimeError(f"{self.method} {self.url} answered {status}")
+
+
+def http_undo(session: requests.Session, method: str, url: str, *, params: dict[str, str] | None = None) -> Removal:
     """An undo that sends one request; 2xx, or 404 (already gone), counts as done."""
+    return Removal(session, method, url, params)
 
-    def undo() -> None:
-        response = session.request(method, url, timeout=30, **kwargs)
-        if response.status_code != 404 and not 200 <= response.status_code < 300:
-            raise RuntimeError(f"{method} {url} answered {response.status_code}")
 
-    return undo
+# A tag in a name (`jsm-contract-<run id> ...`) or an email (`jsm-contract+<run id>-...@`); the run id starts with
+# its UTC start time.
+_TAG = re.compile(rf"{TAG_PREFIX}[-+](?P<run>(?P<started>\d{{14}})-[0-9a-f]{{6}})")
+
+
+def tag_of(text: str | None) -> tuple[str, float] | None:
+    """(run id, the run's start as a POSIX time) of the first suite tag in `text`; None when it has none."""
+    match = _TAG.search(text or "")
+    if match is None:
+        return None
+    try:
+        started = datetime.strptime(match["started"], "%Y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+    return match["run"], started

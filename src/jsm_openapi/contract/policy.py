@@ -41,6 +41,11 @@ class WritePolicy:
         with self._lock:
             self.owned.update(str(i) for i in identifiers if i not in (None, ""))
 
+    def disown(self, *identifiers: str | int | None) -> None:
+        """No longer the run's to write to (a leftover the sweep could not remove)."""
+        with self._lock:
+            self.owned.difference_update(str(i) for i in identifiers if i not in (None, ""))
+
     def refusal(self, method: str, url: str, body: bytes | str | None = None) -> str | None:
         """Why this request may not be sent, or None when it may."""
         method = method.upper()

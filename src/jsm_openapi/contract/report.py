@@ -36,6 +36,11 @@ class RunInfo:
     leftovers: list[Leftover] = field(default_factory=list)
     removed: int = 0
     stopped: str | None = None  # why the run stopped early (budget), if it did
+    links: dict[str, tuple[int, int]] = field(default_factory=dict)  # stateful: link → (followed, answered 2xx)
+    scenarios: int = 0  # stateful scenarios run
+    swept: list[str] = field(default_factory=list)  # earlier runs' leftovers the sweep removed
+    sweep_left: list[Leftover] = field(default_factory=list)  # ... it could not remove
+    sweep_kept: list[str] = field(default_factory=list)  # ... too young to be swept (a run may still be going)
 
 
 def _cell(text: str) -> str:
@@ -121,6 +126,18 @@ def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = N
             count = gaps.seen.get(gap.key, 0)
             seen = f"seen {count}×" if count else "**not seen this run** (fixed? then remove the entry)"
             lines.append(f"- `{gap.key}` — {seen} — {gap.reason}")
+    if info.links:
+        lines += ["", "## Stateful links", "", f"{info.scenarios} scenarios; per link: times followed, 2xx answers", ""]
+        for name, (followed, succeeded) in info.links.items():
+            mark = "" if succeeded else " — **never followed to a 2xx answer**"
+            lines.append(f"- `{_cell(name)}`: followed {followed}×, 2xx {succeeded}×{mark}")
+    if info.swept or info.sweep_left or info.sweep_kept:
+        lines += ["", "## Sweep of earlier runs' leftovers", "", f"- removed: {len(info.swept)}"]
+        lines += [f"  - {entity}" for entity in info.swept]
+        for leftover in info.sweep_left:
+            lines.append(f"- **left behind** {leftover.description} ({leftover.error}): remove it by hand")
+        for entity in info.sweep_kept:
+            lines.append(f"- kept (its run started less than 2 hours ago and may still be going): {entity}")
     if info.leftovers or info.removed:
         lines += ["", "## Cleanup", "", f"- removed: {info.removed} tagged entities"]
         for leftover in info.leftovers:

@@ -31,7 +31,7 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT, binary_serialize
 from ..errors import InputError
 from ..pipeline import load_patched
 from ..project import Project
-from .cleanup import CleanupRegistry, Tagger, new_run_id
+from .cleanup import CleanupRegistry, Removal, Tagger, new_run_id
 from .discovery import discover_ids
 from .gaps import KnownGaps, load_gaps
 from .guard import GuardedSession, GuardedTransport, RequestGuard
@@ -42,6 +42,8 @@ from .redact import Redactor
 from .report import RunInfo, write_reports
 from .results import Results
 from .settings import ContractSettings, TargetKind
+from .stateful import Chains, linked_labels
+from .sweep import SweepResult, sweep
 from .targets import Target, detect_flavor, open_target, settle_live_flavor
 
 EXPERIMENTAL_HEADERS = {"X-ExperimentalApi": "opt-in"}
@@ -91,6 +93,9 @@ class ContractRun:
         self.schema: Any
         self.full_schema: Any
         self.negative_schema: Any
+        self._stateful_schema: Any = None
+        self.chains: Chains | None = None  # the stateful run's link tallies, once it ran
+        self.swept: SweepResult | None = None  # earlier runs' leftovers (live runs with writes)
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -122,6 +127,8 @@ class ContractRun:
         )
         if self.target.kind is TargetKind.live and settings.sandbox_service_desk:
             self.policy.sandbox = self._resolve_sandbox(settings.sandbox_service_desk)
+        if self.target.kind is TargetKind.live and settings.writes_enabled:
+            self.swept = sweep(self, self.sandbox_id() or "")  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
             self.known_ids = discover_ids(self.session, self.target, self.sandbox_id())
         self.results.absorb(self.guard.journal)
@@ -174,6 +181,22 @@ class ContractRun:
             chosen = [op for op in chosen if op.label in wanted]
         return chosen
 
+    @property
+    def stateful_schema(self) -> Any:
+        """The schema the stateful run walks (the linked operations), loaded when the stateful test first asks."""
+        if self._stateful_schema is None:
+            self._stateful_schema = self._load_schema(self.stateful_scope(), stateful=True)
+        return self._stateful_schema
+
+    def stateful_scope(self) -> list[Operation]:
+        """Operations the stateful run chains (the links' sources and targets)."""
+        linked = linked_labels(self.document)
+        return [op for op in self.operations if op.label in linked]
+
+    def stateful_enabled(self) -> bool:
+        """Stateful runs write: never on Prism (stateless), on a live site only with writes in a sandbox desk."""
+        return self.target.kind is not TargetKind.prism and self.settings.writes_enabled
+
     def label(self, method: str, suffix: str) -> str:
         """The label of the flavor's operation whose path ends with `suffix` (e.g. `/servicedeskapi/customer`)."""
         for op in self.operations:
@@ -203,6 +226,44 @@ class ContractRun:
         """An absolute URL for a `/servicedeskapi/...` suffix on this target."""
         return f"{self.target.api_base}{self._servicedesk_prefix()}{suffix}"
 
+    # --- what the run creates --------------------------------------------------------------------------------------
+
+    def adopt(self, kind: str, answer: dict[str, Any]) -> None:
+        """An entity the run created (a create's answer): on a live site, remove it at the end (and let the run
+        write to it until then). Throwaway targets keep everything."""
+        if self.target.kind is not TargetKind.live:
+            return
+        found = self._removal(kind, answer)
+        if found is not None:
+            identifier, aliases, removal = found
+            self.cleanup.add(kind, identifier, removal, description=f"{kind} {identifier}", aliases=aliases)
+
+    def removal(self, kind: str, entity: dict[str, Any]) -> Removal | None:
+        """The request that removes a customer, organization or request (as the site answers it); None if unknown."""
+        found = self._removal(kind, entity)
+        return found[2] if found is not None else None
+
+    def _removal(self, kind: str, entity: dict[str, Any]) -> tuple[str, tuple[str, ...], Removal] | None:
+        root = self.target.root_url
+        if kind == "customer":
+            if self.target.flavor == "cloud":
+                account = str(entity.get("accountId") or "")
+                params, url = {"accountId": account}, f"{root}/rest/api/3/user"
+            else:
+                account = str(entity.get("name") or entity.get("key") or "")
+                params, url = {"username": account}, f"{root}/rest/api/2/user"
+            if not account:
+                return None
+            return account, (), Removal(self.session, "DELETE", url, params)
+        if kind == "organization" and entity.get("id"):
+            identifier = str(entity["id"])
+            return identifier, (), Removal(self.session, "DELETE", self.url(f"/organization/{identifier}"))
+        if kind == "request" and entity.get("issueKey"):
+            key = str(entity["issueKey"])
+            aliases = (str(entity["issueId"]),) if entity.get("issueId") else ()
+            return key, aliases, Removal(self.session, "DELETE", f"{root}/rest/api/2/issue/{key}")
+        return None
+
     # --- schemathesis ----------------------------------------------------------------------------------------------
 
     def validating(self) -> list[Operation]:
@@ -219,8 +280,10 @@ class ContractRun:
             if any(op.method == method and op.path.endswith(suffix) for method, suffix in VALIDATING)
         ]
 
-    def schemathesis_config(self, *, negative: bool = False) -> dict[str, Any]:
+    def schemathesis_config(self, *, negative: bool = False, stateful: bool = False) -> dict[str, Any]:
         settings = self.settings
+        # Stateful runs follow only the document's own links (no inferred ones): what the overlays declare.
+        phase = {"enabled": True, "max-steps": settings.scenario_steps, "inference": {"algorithms": []}}
         return {
             "seed": settings.seed,
             "generation": {
@@ -229,18 +292,20 @@ class ContractRun:
                 "database": "none",
                 "no-shrink": self.target.kind is TargetKind.live,  # a live site's budget is better spent elsewhere
             },
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            "phases": {"coverage": {"enabled": False}, "stateful": phase if stateful else {"enabled": False}},
             "checks": {"negative_data_rejection": {"enabled": negative}},
             "parameters": {f"path.{name}": value for name, value in self.known_ids.items()},
             "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
         }
 
-    def _load_schema(self, operations: list[Operation] | None = None, *, negative: bool = False) -> Any:
+    def _load_schema(
+        self, operations: list[Operation] | None = None, *, negative: bool = False, stateful: bool = False
+    ) -> Any:
         """A schemathesis schema of the patched document, limited to `operations` (None: all of them).
 
         (An `operations` table in the config would defeat `include` in schemathesis 4.32.5, hence separate schemas.)
         """
-        config = SchemathesisConfig.from_dict(self.schemathesis_config(negative=negative))
+        config = SchemathesisConfig.from_dict(self.schemathesis_config(negative=negative, stateful=stateful))
         schema = schemathesis.openapi.from_dict(json.loads(json.dumps(self.document)), config=config)
         if operations is None:
             return schema
@@ -258,9 +323,13 @@ class ContractRun:
             checks.append(negative_data_rejection)
         return checks
 
+    def prepare_case(self, case: Any) -> None:
+        """What every case needs before it is sent (multipart parts get a content type)."""
+        _type_file_parts(case, prism=self.target.kind is TargetKind.prism)
+
     def call_and_check(self, case: Any, *, negative: bool = False) -> Any:
         """Send one schemathesis case through the guard and run the checks; known gaps are tolerated (and counted)."""
-        _type_file_parts(case, prism=self.target.kind is TargetKind.prism)
+        self.prepare_case(case)
         response = case.call(base_url=self.target.api_base, session=self.session, timeout=60)
         self.check(case, response, negative=negative)
         return response
@@ -317,7 +386,7 @@ class ContractRun:
             seed=settings.seed,
             examples=settings.examples,
             reproduce=f"pytest contract_tests --target {settings.target} --flavor {flavor} "
-            f"--seed {settings.seed} --examples {settings.examples}",
+            f"--seed {settings.seed} --examples {settings.examples}{self._steps_option()}",
             duration=time.monotonic() - self.started,
             requests_sent=self.guard.sent,
             budget=settings.budget,
@@ -325,6 +394,13 @@ class ContractRun:
             leftovers=list(self.cleanup.leftovers),
             removed=len(self.cleanup.removed),
             stopped=self.stopped,
+            links={name: (count.followed, count.succeeded) for name, count in self.chains.links.items()}
+            if self.chains is not None
+            else {},
+            scenarios=self.chains.scenarios if self.chains is not None else 0,
+            swept=[entity.description for entity in self.swept.removed] if self.swept else [],
+            sweep_left=list(self.swept.left) if self.swept else [],
+            sweep_kept=[entity.description for entity in self.swept.kept] if self.swept else [],
         )
 
     def reproduce(self, nodeid: str, label: str | None = None) -> str:
@@ -333,8 +409,12 @@ class ContractRun:
         where = f"contract_tests/test_operations.py --operation '{label}'" if label and "[" in nodeid else f"'{nodeid}'"
         return (
             f"pytest {where} --target {settings.target} --flavor {self.target.flavor} "
-            f"--seed {settings.seed} --examples {settings.examples}"
+            f"--seed {settings.seed} --examples {settings.examples}{self._steps_option()}"
         )
+
+    def _steps_option(self) -> str:
+        steps = self.settings.stateful_steps
+        return f" --stateful-steps {steps}" if steps else ""
 
 
 def _type_file_parts(case: Any, *, prism: bool = False) -> None:

@@ -40,6 +40,8 @@ ENV = {
     "operations": "JSM_CONTRACT_OPERATIONS",
 }
 DEFAULT_EXAMPLES = {TargetKind.mock: 10, TargetKind.prism: 3, TargetKind.live: 5}
+STATEFUL_MIN_STEPS = 20
+STATEFUL_MIN_SCENARIOS = 10
 DEFAULT_BUDGET = {TargetKind.live: 2000}
 DEFAULT_RATE = {TargetKind.live: 5.0}
 _TRUE = {"1", "true", "yes", "on"}
@@ -55,7 +57,7 @@ class ContractSettings:
     examples: int = DEFAULT_EXAMPLES[TargetKind.mock]
     seed: int = 0
     seed_given: bool = False
-    stateful_steps: int = 0  # 0: the stateful runs use the same number as `examples`
+    stateful_steps: int = 0  # 0: `scenario_steps` decides (twice `examples`, at least STATEFUL_MIN_STEPS)
     allow_writes: bool = False
     sandbox_service_desk: str | None = None
     budget: int | None = None
@@ -116,7 +118,7 @@ class ContractSettings:
             examples=examples,
             seed=seed,
             seed_given=seed_text not in (None, ""),
-            stateful_steps=_integer("stateful_steps", pick("stateful_steps"), minimum=0, default=0),
+            stateful_steps=_integer("stateful_steps", pick("stateful_steps"), minimum=2, default=0),
             allow_writes=allow_writes,
             sandbox_service_desk=sandbox,
             budget=_integer("budget", pick("budget"), minimum=1, default=DEFAULT_BUDGET.get(target)),
@@ -128,6 +130,16 @@ class ContractSettings:
             operations=operations,
             env=dict(env),
         )
+
+    @property
+    def stateful_scenarios(self) -> int:
+        """Stateful scenarios per run: `examples`, at least STATEFUL_MIN_SCENARIOS (fewer leave chains unwalked)."""
+        return max(STATEFUL_MIN_SCENARIOS, self.examples)
+
+    @property
+    def scenario_steps(self) -> int:
+        """Most steps of one stateful scenario: the chains are up to six links long, and scenarios wander."""
+        return self.stateful_steps or max(STATEFUL_MIN_STEPS, 2 * self.examples)
 
     @property
     def writes_enabled(self) -> bool:
