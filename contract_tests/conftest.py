@@ -15,6 +15,7 @@ reports/contract/. A live run with writes first sweeps what earlier runs left be
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,11 +23,18 @@ import pytest
 from jsm_openapi.contract.guard import BudgetExhausted
 from jsm_openapi.contract.results import Failure
 from jsm_openapi.contract.run import ContractRun
-from jsm_openapi.contract.settings import ContractSettings
+from jsm_openapi.contract.settings import ContractSettings, TargetKind
 from jsm_openapi.errors import JsmOpenapiError
 from jsm_openapi.project import Project
 
 RUN_KEY = pytest.StashKey[ContractRun]()
+NOT_HERE_KEY = pytest.StashKey[list[str]]()
+# Modules whose tests need a target that keeps state and may be written to. They are not collected on Prism
+# (stateless) nor on a read-only live site, and the report header says so; against the mock they always run.
+NEEDS_WRITABLE_STATE = {
+    "test_create_customer.py": "the create-customer properties (echo, duplicates)",
+    "test_stateful.py": "the stateful runs over links",
+}
 OPTIONS = {
     "target": "--target",
     "flavor": "--flavor",
@@ -97,14 +105,42 @@ def pytest_unconfigure(config: pytest.Config) -> None:
                 terminal.write_line(f"contract report: {path}")
 
 
+def _cannot_hold_state(run: ContractRun) -> str | None:
+    """Why this run's target cannot host NEEDS_WRITABLE_STATE tests, or None when it can."""
+    if run.target.kind is TargetKind.prism:
+        return "Prism is stateless"
+    if not run.settings.writes_enabled:
+        return "the live target is read-only (--allow-writes and --sandbox-service-desk enable writes)"
+    return None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or collection_path.name not in NEEDS_WRITABLE_STATE:
+        return None
+    reason = _cannot_hold_state(run)
+    if reason is None:
+        return None
+    config.stash.setdefault(NOT_HERE_KEY, []).append(f"{NEEDS_WRITABLE_STATE[collection_path.name]}: {reason}")
+    return True
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(NOT_HERE_KEY, []):
+        terminalreporter.write_line(f"not collected here: {line}")
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(RUN_KEY, None)
     if run is None:
         return []
+    reason = _cannot_hold_state(run)
+    not_here = [f"not collected here ({reason}): {', '.join(NEEDS_WRITABLE_STATE.values())}"] if reason else []
     return [
         f"contract target: {run.target.description}",
         f"contract seed: {run.settings.seed} (replay with --seed {run.settings.seed}); "
         f"examples per operation: {run.settings.examples}",
+        *not_here,
     ]
 
 

@@ -21,19 +21,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from jsm_openapi.contract.run import ContractRun
-from jsm_openapi.contract.settings import TargetKind
 
 run = ContractRun.current
 assert run is not None, "run the contract suite with `pytest contract_tests`"
 
 pytestmark = [
     pytest.mark.operation("POST", "/servicedeskapi/customer"),
-    pytest.mark.skipif(run.target.kind is TargetKind.prism, reason="Prism is stateless: it cannot echo or dedupe"),
-    pytest.mark.skipif(
-        not run.settings.writes_enabled,
-        reason="live target is read-only: creating customers needs --allow-writes and --sandbox-service-desk",
-    ),
-]
+]  # runs where state is kept and writes are allowed (conftest.NEEDS_WRITABLE_STATE)
 
 CLOUD = run.target.flavor == "cloud"
 NAME_FIELD = "displayName" if CLOUD else "fullName"

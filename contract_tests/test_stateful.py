@@ -19,11 +19,7 @@ run = ContractRun.current
 assert run is not None, "run the contract suite with `pytest contract_tests`"
 
 pytestmark = [
-    pytest.mark.skipif(run.target.kind is TargetKind.prism, reason="Prism is stateless: links lead nowhere"),
-    pytest.mark.skipif(
-        not run.settings.writes_enabled,
-        reason="live target is read-only: stateful runs write, they need --allow-writes and --sandbox-service-desk",
-    ),
+    # collected only where state is kept and writes are allowed (conftest.NEEDS_WRITABLE_STATE)
     pytest.mark.skipif(
         bool(run.settings.operations) and not set(run.settings.operations) & {op.label for op in run.stateful_scope()},
         reason="--operation names none of the operations the links chain",
