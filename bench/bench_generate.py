@@ -2,7 +2,7 @@
 
 Runs in throwaway copies of the project, so the checkout's packages are untouched. Prints, per flavor, the median
 wall time of a cold pipeline run (empty cache and no previous package), of the bare generator on the same patched
-document with the same config and post-hooks, their ratio, and the no-op regeneration time (a second
+document with the same config, custom templates and post-hooks, their ratio, and the no-op regeneration time (a second
 `jsm-openapi generate` with nothing changed: process start to exit).
 
     JSM_SPEC_MIRROR=../shared/upstream python bench/bench_generate.py [--repeat 3]
@@ -56,6 +56,7 @@ def main() -> None:
                         [sys.executable, "-m", "openapi_python_client", "generate", "--meta", "uv",
                          "--path", str(project.patched_document(flavor)),
                          "--config", str(project.generated_dir / f"{flavor}.config.yaml"),
+                         "--custom-template-path", str(project.generated_dir / "templates"),
                          "--output-path", str(out)],
                         env, Path(tmp),
                     )

@@ -8,8 +8,9 @@
 
 Every option has an environment variable (JSM_CONTRACT_TARGET, JSM_CONTRACT_FLAVOR, JSM_CONTRACT_EXAMPLES,
 JSM_CONTRACT_SEED, JSM_CONTRACT_STATEFUL_STEPS, JSM_CONTRACT_ALLOW_WRITES, JSM_SANDBOX_SERVICE_DESK,
-JSM_CONTRACT_BUDGET, JSM_CONTRACT_RATE, JSM_CONTRACT_REPORTS, JSM_CONTRACT_MOCK_DEFECTS); options win. Reports go to
-reports/contract/. A live run with writes first sweeps what earlier runs left behind (jsm_openapi.contract.sweep).
+JSM_CONTRACT_BUDGET, JSM_CONTRACT_RATE, JSM_CONTRACT_REPORTS, JSM_CONTRACT_MOCK_DEFECTS, JSM_CONTRACT_EMAIL_DOMAIN,
+JSM_CONTRACT_OPERATIONS); options win. Reports go to reports/contract/. A live run with writes first sweeps what
+earlier runs left behind (jsm_openapi.contract.sweep).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ raises a request on their behalf and attaches a file to it, with a comment.
     python examples/service_desk_tour.py --mock server
 
     # against a real site (an admin credential: creating customers needs the Jira administrator permission)
-    JSM_URL=https://example.atlassian.net JSM_USERNAME=me@example.com JSM_TOKEN=... python examples/service_desk_tour.py
+    export JSM_BASE_URL=https://example.atlassian.net JSM_USER=me@example.com JSM_API_TOKEN=...
+    python examples/service_desk_tour.py
 """
 
 from __future__ import annotations

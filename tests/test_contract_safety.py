@@ -22,10 +22,13 @@ from jsm_openapi.contract.operations import Operation, PathIndex
 from jsm_openapi.contract.policy import WritePolicy
 from jsm_openapi.contract.ratelimit import RateLimiter, parse_retry_after
 from jsm_openapi.contract.redact import REDACTED, Redactor
+from jsm_openapi.contract.run import ContractRun
 from jsm_openapi.contract.settings import ContractSettings, TargetKind
 from jsm_openapi.contract.stateful import document_links, link_target, linked_labels
+from jsm_openapi.contract.targets import detect_flavor
 from jsm_openapi.errors import InputError
 from jsm_openapi.mock import run_mock
+from jsm_openapi.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "https://example.atlassian.net"
@@ -141,6 +144,60 @@ def test_the_guard_stops_at_the_budget_and_refuses_writes_before_sending() -> No
     assert guard.refused == ["POST /rest/servicedeskapi/customer"]
 
 
+def test_a_write_is_retried_after_a_429_but_not_after_a_503() -> None:
+    clock = FakeClock()
+    answers = iter([503, 201, 429, 201])
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        return httpx.Response(next(answers), headers={"Retry-After": "2"}, json={})
+
+    policy = WritePolicy(unrestricted=True)
+    guard = RequestGuard(policy, limiter=RateLimiter(None, clock=clock, sleep=clock.sleep))
+    with httpx.Client(transport=GuardedTransport(guard, httpx.MockTransport(handler))) as client:
+        url = f"{SITE}/rest/servicedeskapi/organization"
+        assert client.post(url, json={"name": "a"}).status_code == 503  # may have been half-done: not sent again
+        assert client.post(url, json={"name": "b"}).status_code == 201  # ...but it waited what the 503 asked
+        assert client.post(url, json={"name": "c"}).status_code == 201  # a 429 was not processed: retried
+    assert sent == ["POST"] * 4
+    assert clock.slept == [2, 2]
+
+
+def test_retry_after_holds_back_later_requests_also_when_the_retries_are_spent() -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "5"}, json={})
+
+    guard = RequestGuard(max_retries=0, limiter=RateLimiter(None, clock=clock, sleep=clock.sleep))
+    with httpx.Client(transport=GuardedTransport(guard, httpx.MockTransport(handler))) as client:
+        assert client.get(f"{SITE}/rest/servicedeskapi/info").status_code == 429
+        assert clock.slept == []
+        client.get(f"{SITE}/rest/servicedeskapi/info")
+    assert clock.slept == [5]
+
+
+def test_the_cleanup_removes_what_the_run_created_also_when_the_budget_is_spent(tmp_path: Path) -> None:
+    with run_mock("server") as site:
+        login, password = site.admin.basic
+        options = {"target": "live", "flavor": "server", "allow_writes": True, "sandbox_service_desk": "ITS"}
+        env = {"JSM_BASE_URL": site.base_url, "JSM_USER": login, "JSM_PASSWORD": password}
+        settings = ContractSettings.from_sources({**options, "budget": "30", "rate": "1000", "reports": tmp_path}, env)
+        run = ContractRun.open(settings, Project.discover())
+        try:
+            created = run.session.post(run.url("/organization"), json={"name": run.tagger.name("org")}, timeout=10)
+            run.adopt("organization", created.json())
+            with pytest.raises(BudgetExhausted):
+                while True:
+                    run.session.get(run.url("/info"), timeout=10)
+        finally:
+            run.close()
+        assert run.cleanup.leftovers == [] and len(run.cleanup.removed) == 1
+        gone = httpx.get(run.url(f"/organization/{created.json()['id']}"), headers=site.admin.basic_headers)
+        assert gone.status_code == 404
+
+
 def test_the_guarded_session_retries_a_real_429_from_the_mock() -> None:
     with run_mock("cloud", record=True) as mock:
         mock.faults.update(rate_limit=1.0, retry_after=0)
@@ -241,6 +298,12 @@ def test_live_settings_need_a_url_and_a_sandbox_for_writes() -> None:
     assert writes.writes_enabled
 
 
+def test_a_base_url_with_credentials_is_refused_without_repeating_them() -> None:
+    with pytest.raises(InputError, match="carries credentials") as caught:
+        ContractSettings.from_sources({"target": "live"}, {"JSM_BASE_URL": "https://ada:s3cret@example.atlassian.net"})
+    assert "s3cret" not in f"{caught.value.message} {caught.value.hint}"
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -254,6 +317,25 @@ def test_live_settings_need_a_url_and_a_sandbox_for_writes() -> None:
 def test_bad_settings_are_input_errors(options: dict[str, str], message: str) -> None:
     with pytest.raises(InputError, match=message):
         ContractSettings.from_sources(options, {})
+
+
+class Answering(requests.Session):
+    """A session whose every GET gets the same answer (a unit test of how one answer is read)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__()
+        self.status, self.body = status, body
+
+    def get(self, url: str | bytes, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        response = requests.Response()
+        response.status_code, response._content, response.url = self.status, self.body, str(url)
+        return response
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"Jira"', b"<html>login</html>", b'{"deploymentType": null}'])
+def test_flavor_detection_copes_with_a_server_info_that_is_not_an_object(body: bytes) -> None:
+    assert detect_flavor("https://jira.example.com", Answering(200, body)) == "server"
+    assert detect_flavor(SITE, Answering(200, body)) == "cloud"
 
 
 # --- operations, known gaps -----------------------------------------------------------------------------------------

@@ -12,12 +12,15 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from jsm_openapi.contract.cleanup import Tagger, new_run_id
-from jsm_openapi.mock import run_mock
+from jsm_openapi.contract.cleanup import TAG_PREFIX, Tagger, new_run_id
+from jsm_openapi.mock import RunningMock, run_mock
+from jsm_openapi.mock.model import Organization, Request, User
+from jsm_openapi.mock.testing import stored
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +35,15 @@ def suite(reports: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     environment.update(env or {})
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--reports", str(reports), *args]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=environment, check=False, timeout=600)
+
+
+def tagged_records(site: RunningMock) -> list[str]:
+    """Everything in the mock's store carrying a contract-suite tag: users (removed ones' tombstones too),
+    organizations, requests."""
+    found = [f"user {u.email}" for u in stored(site, User) if TAG_PREFIX in u.email or TAG_PREFIX in u.display_name]
+    found += [f"organization {o.name}" for o in stored(site, Organization) if TAG_PREFIX in o.name]
+    found += [f"request {r.key}" for r in stored(site, Request) if TAG_PREFIX in str(r.field_values.get("summary"))]
+    return found
 
 
 def test_a_mock_answering_fullname_fails_the_suite_with_a_report_naming_operation_and_case(tmp_path: Path) -> None:
@@ -159,15 +171,24 @@ def test_a_live_run_with_writes_sweeps_earlier_leftovers_and_writes_only_inside_
             "--rate=500",
             env={"JSM_BASE_URL": site.base_url, "JSM_USER": login, "JSM_PASSWORD": password},
         )
-        writes = [(e.method, e.path) for e in site.journal.entries()[before:] if e.method != "GET"]
+        exchanges = site.journal.entries()[before:]
+        writes = [(e.method, e.path) for e in exchanges if e.method != "GET"]
         assert api.get(f"/organization/{old_org}").status_code == 404, "the old leftover organization was removed"
         assert api.get(f"/organization/{young_org}").status_code == 200, "a young run's organization is kept"
+        assert api.get(f"/request/{request}").status_code == 404, "the old leftover request was removed"
+        assert customer not in {u.username for u in stored(site, User)}, "the old leftover customer was removed"
     assert result.returncode == 0, result.stdout[-3000:]
+    # Really deleted, not counted as "already gone": each removal answered 204.
+    removals = {(e.path, e.query): e.status for e in exchanges if e.method == "DELETE"}
+    assert removals[(f"/rest/api/2/issue/{request}", "")] == 204
+    assert removals[("/rest/api/2/user", urlencode({"username": customer}))] == 204
+    assert removals[(f"/rest/servicedeskapi/organization/{old_org}", "")] == 204
     summary = (tmp_path / "summary-live-server.md").read_text()
     sweep = summary.split("## Sweep of earlier runs' leftovers", 1)[1].split("\n## ", 1)[0]
+    assert "- removed: 3\n" in sweep and "**left behind**" not in sweep, sweep
     assert f"organization {old_org} ('jsm-contract-20200101000000-0a0b0c org'" in sweep
-    assert f"**left behind** request {request} (" in sweep and "still there after DELETE answered 404" in sweep
-    assert f"**left behind** customer {customer} (" in sweep, "the mock cannot delete users: listed for a person"
+    assert f"  - request {request} ('jsm-contract-20200101000000-0a0b0c request'" in sweep
+    assert f"  - customer {customer} ('{old.email('1-left')}'" in sweep
     assert f"kept (its run started less than 2 hours ago and may still be going): organization {young_org}" in sweep
     assert any(path.endswith("/request") for _, path in writes), "the stateful run wrote to the live target"
     for method, path in writes:
@@ -181,3 +202,56 @@ def test_a_live_run_with_writes_sweeps_earlier_leftovers_and_writes_only_inside_
         assert f"/request/{request}/" not in path, f"{method} {path} wrote to a leftover it could not remove"
         if "/rest/api/" in path:
             assert method == "DELETE", f"platform writes are cleanup deletes only: {method} {path}"
+
+
+def test_a_live_run_with_writes_removes_everything_it_created_at_the_end(tmp_path: Path) -> None:
+    """The end-of-run cleanup on Cloud: customers (the create-customer properties and the stateful run),
+    organizations and requests the run made are gone from the mock's store afterwards, each removal a real 204 (not a
+    404 counted as "already gone"); an earlier run's customer, in no desk or organization, is found by the sweep
+    through the platform's user search and removed too."""
+    old = Tagger("20200101000000-0a0b0c")
+    with run_mock("cloud", record=True) as site:
+        admin = httpx.Client(base_url=f"{site.base_url}/rest/servicedeskapi", headers=site.admin.basic_headers)
+        planted = admin.post("/customer", json={"email": old.email("alone"), "displayName": "Alone"})
+        assert planted.status_code == 201
+        assert tagged_records(site) == [f"user {old.email('alone')}"]
+        before = len(site.journal.entries())
+        login, password = site.admin.basic
+        result = suite(
+            tmp_path,
+            "contract_tests/test_create_customer.py",
+            "contract_tests/test_stateful.py",
+            "--target=live",
+            "--flavor=cloud",
+            "--allow-writes",
+            "--sandbox-service-desk=ITS",
+            "--examples=3",
+            "--seed=3",
+            "--rate=500",
+            env={"JSM_BASE_URL": site.base_url, "JSM_USER": login, "JSM_API_TOKEN": password},
+        )
+        exchanges = site.journal.entries()[before:]
+        left = tagged_records(site)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert left == [], f"the run left tagged entities in the mock's store: {left}"
+
+    def created(suffix: str) -> int:
+        return sum(1 for e in exchanges if e.method == "POST" and e.path.endswith(suffix) and e.status == 201)
+
+    def removed(prefix: str) -> list[int]:
+        return [e.status for e in exchanges if e.method == "DELETE" and e.path.startswith(prefix)]
+
+    customers, organizations, requests = (
+        created("/servicedeskapi/customer"),
+        created("/servicedeskapi/organization"),
+        created("/servicedeskapi/request"),
+    )
+    assert customers > 3 and organizations and requests, "the run created each kind of entity"
+    assert removed("/rest/api/3/user") == [204] * (customers + 1), "each customer, and the planted one, deleted"
+    assert removed("/rest/api/2/issue/") == [204] * requests, "each request deleted"
+    assert removed("/rest/servicedeskapi/organization/") == [204] * organizations, "each organization deleted"
+    summary = (tmp_path / "summary-live-cloud.md").read_text()
+    cleanup = summary.split("## Cleanup", 1)[1]
+    assert f"- removed: {customers + organizations + requests} tagged entities" in cleanup
+    assert "**left behind**" not in summary
+    assert f"  - customer {planted.json()['accountId']} ('{old.email('alone')}'" in summary

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from jsm_openapi.errors import InputError
 from jsm_openapi.examples import (
     Example,
     OracleReport,
@@ -190,6 +191,13 @@ def test_seed_pages_for_the_other_flavor_or_without_an_operation_are_ignored(tmp
     [example] = seed_examples(tmp_path, "cloud", document)
     assert example.kind == "seed response" and example.value == {"a": 1} and example.source == "a.txt"
     assert seed_examples(tmp_path, "server", {"paths": {}}) == []
+
+
+def test_a_seed_body_the_operation_does_not_document_names_the_seed_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text('POST /rest/servicedeskapi/customer https://x.atlassian.net --data {"email": "e"}')
+    document = {"paths": {"/rest/servicedeskapi/customer": {"post": {"responses": {"204": {}}}}}}
+    with pytest.raises(InputError, match=r"seed a\.txt: .* POST /rest/servicedeskapi/customer request body has no"):
+        seed_examples(tmp_path, "cloud", document)
 
 
 # --- the command -----------------------------------------------------------------------------------------------------

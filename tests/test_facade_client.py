@@ -103,6 +103,12 @@ def test_bad_site_urls_are_refused(url: str | None, message: str) -> None:
         jsm.Client(url, flavor="server")
 
 
+def test_a_site_url_with_credentials_is_refused_without_repeating_them() -> None:
+    with pytest.raises(jsm.ConfigurationError, match="carries credentials") as caught:
+        jsm.Client("https://admin:s3cret-password@jira.example.com", flavor="server")
+    assert "s3cret" not in str(caught.value)
+
+
 def test_the_flavor_comes_from_the_host_name_or_from_servicedeskapi_info() -> None:
     assert flavor_from_url(CLOUD_SITE) is Flavor.CLOUD
     assert flavor_from_url("https://api.atlassian.com/ex/jira/x") is Flavor.CLOUD
@@ -253,16 +259,21 @@ def test_credentials_keep_their_secret_out_of_reprs_and_pickles() -> None:
 
 def test_the_client_can_come_from_the_environment() -> None:
     recorder = Recorder()
-    env = {"JSM_URL": SITE, "JSM_FLAVOR": "server", "JSM_USERNAME": "admin", "JSM_TOKEN": "pw"}
+    env = {"JSM_BASE_URL": SITE, "JSM_FLAVOR": "server", "JSM_USER": "admin", "JSM_PASSWORD": "pw"}
     with jsm.Client.from_env(env, transport=httpx.MockTransport(recorder)) as from_env:
         assert from_env.flavor is Flavor.SERVER
         from_env.info()
     assert recorder.last.headers["Authorization"] == "Basic YWRtaW46cHc="
     from jsm.auth import credentials_from_env
 
-    assert isinstance(credentials_from_env({"JSM_TOKEN": "pat"}), jsm.BearerToken)
-    assert isinstance(credentials_from_env({"JSM_TOKEN": "t", "JSM_CLOUD_ID": "c"}), jsm.OAuth2)
+    assert isinstance(credentials_from_env({"JSM_PAT": "pat"}), jsm.BearerToken)
+    assert isinstance(credentials_from_env({"JSM_OAUTH_TOKEN": "t", "JSM_CLOUD_ID": "c"}), jsm.OAuth2)
+    assert isinstance(credentials_from_env({"JSM_USER": "me@example.com", "JSM_API_TOKEN": "t"}), jsm.BasicAuth)
     assert credentials_from_env({}) is None
+    with pytest.raises(jsm.ConfigurationError, match="JSM_CLOUD_ID is not"):
+        credentials_from_env({"JSM_OAUTH_TOKEN": "t"})
+    with pytest.raises(jsm.ConfigurationError, match="JSM_API_TOKEN \\(Cloud\\) or JSM_PASSWORD"):
+        credentials_from_env({"JSM_USER": "me"})
     with pytest.raises(jsm.ConfigurationError, match="unknown flavor 'dc'"):
         jsm.Client(SITE, flavor="dc")
 

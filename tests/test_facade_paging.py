@@ -84,6 +84,18 @@ def test_a_site_ignoring_start_stops_the_walk_instead_of_looping() -> None:
         next(pages)
 
 
+def test_a_site_ignoring_start_without_saying_so_stops_the_walk_instead_of_looping() -> None:
+    asked: list[int] = []
+
+    def stuck(start: int, limit: int | None) -> dict[str, Any]:
+        asked.append(start)
+        return {"size": 2, "values": ["a", "b"]}  # no start, no isLastPage: the same page whatever is asked
+
+    with pytest.raises(jsm.JsmError, match="the previous page again"):
+        list(Paginator(stuck))
+    assert asked == [0, 2]
+
+
 def test_pages_gives_the_page_objects() -> None:
     pages = list(Paginator(Site(cap=3)).pages())
     assert [page["start"] for page in pages] == [0, 3, 6]

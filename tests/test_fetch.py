@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jsm_openapi.documents import sha256_bytes
+from jsm_openapi.documents import sha256_bytes, write_atomic
 from jsm_openapi.errors import ExitCode, FetchError, InputError, IntegrityError
 from jsm_openapi.fetch import Fetcher
 from jsm_openapi.sources import Pin, Sources
@@ -122,3 +122,11 @@ def test_invalid_json_names_the_pin_and_position(tmp_path: Path) -> None:
     (tmp_path / "m" / "broken.json").write_bytes(broken)
     with pytest.raises(InputError, match=r"broken-doc .*: invalid JSON at line 2, column 11"):
         Fetcher(tmp_path / "cache", mirror=tmp_path / "m", offline=True).load(pin(broken, name="broken-doc"))
+
+
+def test_a_failed_atomic_write_leaves_the_target_and_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()  # a folder: the final rename fails
+    with pytest.raises(OSError):
+        write_atomic(target, b"data")
+    assert target.is_dir() and [p.name for p in tmp_path.iterdir()] == ["taken"]

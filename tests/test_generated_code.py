@@ -47,3 +47,21 @@ def test_an_unknown_model_name_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchModel'"):
         _ = models.NoSuchModel
+
+
+@pytest.mark.parametrize("package", ["jsm_server", "jsm_cloud"])
+def test_generated_clients_keep_secrets_out_of_their_reprs(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    authenticated = module.AuthenticatedClient(
+        base_url="https://jsm.example",
+        token="tok-s3cret",
+        headers={"X-Extra": "hdr-s3cret"},
+        cookies={"c": "ck-s3cret"},
+    )
+    authenticated.get_httpx_client()  # puts the Authorization header into the client's headers
+    plain = module.Client(base_url="https://jsm.example", headers={"Authorization": "Basic aGRyLXMzY3JldA=="})
+    for client in (authenticated, plain):
+        shown = repr(client)
+        assert "s3cret" not in shown and "aGRyLXMzY3JldA" not in shown and "jsm.example" in shown

@@ -163,3 +163,11 @@ def test_the_real_server_documents_merge_into_one_consistent_document(
         if reference != "#":
             resolve(merged, reference)
     assert merged["servers"][0]["url"] == "http://{baseurl}/rest"
+
+
+def test_a_path_level_field_that_differs_names_the_document_and_both_values() -> None:
+    a = document({"/a": {"summary": "one", "get": {}}}, {})
+    b = document({"/a": {"summary": "two", "post": {}}}, {})
+    with pytest.raises(InputError, match=r"path /a field 'summary' of two differs .*: \"one\" vs \"two\"") as info:
+        merge_documents(FLAVOR, [(pin("one"), a), (pin("two"), b)])
+    assert "openapi/sources.toml" in (info.value.hint or "")

@@ -865,3 +865,34 @@ def test_issue_attachments_are_multipart_file_parts_with_the_xsrf_header(built: 
             ("X-Atlassian-Token", True, "no-check")
         ], label
     assert len(uploads) == 7
+
+
+# --- a request comment has a body; the platform's user searches answer lists ----------------------------------------
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_a_request_comment_requires_its_body(built: dict[str, Any], flavor: str) -> None:
+    def comment_body(document: Any) -> dict[str, Any]:
+        found = media_schema(op(document, "post", f"{SDA[flavor]}/request/{{issueIdOrKey}}/comment")["requestBody"])
+        return schema(document, found["$ref"].rsplit("/", 1)[1]) if "$ref" in found else found  # type: ignore[no-any-return]
+
+    before, after = comment_body(raw(built, flavor)), comment_body(patched(built, flavor))
+    assert "required" not in before and set(before["properties"]) == {"body", "public"}
+    assert after["required"] == ["body"], "`public` stays optional"
+    assert "400" in op(patched(built, flavor), "post", f"{SDA[flavor]}/request/{{issueIdOrKey}}/comment")["responses"]
+
+
+def test_server_user_searches_answer_a_list_of_users(built: dict[str, Any]) -> None:
+    searches = [
+        "/api/2/user/search",
+        "/api/2/user/assignable/search",
+        "/api/2/user/assignable/multiProjectSearch",
+        "/api/2/user/permission/search",
+        "/api/2/user/viewissue/search",
+    ]
+    user = {"$ref": "#/components/schemas/UserBean"}
+    for path in searches:
+        before = media_schema(op(raw(built, "server"), "get", path)["responses"]["200"])
+        after = media_schema(op(patched(built, "server"), "get", path)["responses"]["200"])
+        assert before == user, path
+        assert after == {"type": "array", "items": user}, path

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,46 @@ def test_outside_a_checkout_the_error_says_where_to_run(tmp_path: object) -> Non
     assert (
         result.returncode == ExitCode.INPUT and "no openapi/sources.toml" in result.stderr and "hint:" in result.stderr
     )
+
+
+def test_a_corrupt_patched_document_names_the_file_and_position(tmp_project: Project) -> None:
+    path = tmp_project.patched_document("cloud")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"openapi": "3.0.1",\n  "paths": }')
+    with pytest.raises(InputError, match=r"cloud\.openapi\.json: invalid JSON at line 2, column 12") as info:
+        load_patched(tmp_project, "cloud")
+    assert "jsm-openapi patch --flavor cloud" in (info.value.hint or "")
+
+
+def test_a_bug_exits_with_the_internal_code_not_the_findings_code(
+    tmp_project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jsm_openapi.cli import main, pipeline_commands
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pipeline_commands, "load_sources", broken)
+    monkeypatch.setattr(sys, "argv", ["jsm-openapi", "fetch"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == ExitCode.INTERNAL
+    assert "RuntimeError: a bug" in capsys.readouterr().err
+
+
+def test_an_unwritable_output_path_is_an_input_error_not_a_traceback(tmp_project: Project, tmp_path: Path) -> None:
+    mirror = Path(os.environ["JSM_SPEC_MIRROR"])
+    old, new = mirror / "jsm-cloud" / "jsm-cloud-2021-03-23.json", mirror / "jsm-cloud" / "jsm-cloud-2021-03-26.json"
+    (tmp_path / "a-file").write_text("")
+    result = run(tmp_project, "drift", str(old), str(new), "--output", str(tmp_path / "a-file" / "report.md"))
+    assert result.returncode == ExitCode.INPUT, result.stderr
+    assert "Traceback" not in result.stderr and "a-file" in result.stderr and "hint:" in result.stderr
+
+
+def test_error_messages_with_brackets_are_printed_verbatim(tmp_project: Project) -> None:
+    write(
+        tmp_project, "cloud", "999-miss.yaml", OVERLAY.replace("$.info", "$.paths['/[x]/[bold]y']").format(extends="")
+    )
+    result = run(tmp_project, "patch", "--flavor", "cloud")
+    assert result.returncode == ExitCode.OVERLAY
+    assert "$.paths['/[x]/[bold]y']" in result.stderr

@@ -97,15 +97,28 @@ class OAuth2(BearerToken):
 
 
 def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials | None:
-    """Credentials from the environment: `JSM_USERNAME` (or `JSM_EMAIL`) + `JSM_TOKEN` is basic auth, `JSM_TOKEN`
-    alone a bearer token, `JSM_TOKEN` + `JSM_CLOUD_ID` a Cloud OAuth 2.0 token; None without `JSM_TOKEN`."""
+    """Credentials from the environment, read as the contract suite reads them.
+
+    `JSM_OAUTH_TOKEN` + `JSM_CLOUD_ID`: a Cloud OAuth 2.0 token (through api.atlassian.com); `JSM_PAT`: a Server/DC
+    personal access token; `JSM_USER` + `JSM_API_TOKEN` (Cloud) or `JSM_PASSWORD` (Server/DC): basic auth. None
+    when none is set; a `ConfigurationError` naming the missing variable when a set is incomplete.
+    """
     env = os.environ if env is None else env
-    token = env.get("JSM_TOKEN") or ""
-    username = env.get("JSM_USERNAME") or env.get("JSM_EMAIL") or ""
-    if not token:
-        return None
-    if username:
-        return BasicAuth(username, token)
-    if env.get("JSM_CLOUD_ID"):
-        return OAuth2(token, cloud_id=env["JSM_CLOUD_ID"])
-    return BearerToken(token)
+    if env.get("JSM_OAUTH_TOKEN"):
+        if not env.get("JSM_CLOUD_ID"):
+            raise ConfigurationError(
+                "JSM_OAUTH_TOKEN is set but JSM_CLOUD_ID is not: OAuth 2.0 calls go through "
+                "api.atlassian.com/ex/jira/{cloudId}; set JSM_CLOUD_ID (GET https://api.atlassian.com/oauth/token/"
+                "accessible-resources lists it)"
+            )
+        return OAuth2(env["JSM_OAUTH_TOKEN"], cloud_id=env["JSM_CLOUD_ID"])
+    if env.get("JSM_PAT"):
+        return BearerToken(env["JSM_PAT"])
+    user = env.get("JSM_USER") or ""
+    secret = env.get("JSM_API_TOKEN") or env.get("JSM_PASSWORD") or ""
+    if user and secret:
+        return BasicAuth(user, secret)
+    if user or secret:
+        missing = "JSM_API_TOKEN (Cloud) or JSM_PASSWORD (Server/DC)" if user else "JSM_USER"
+        raise ConfigurationError(f"basic credentials are incomplete: {missing} is not set")
+    return None

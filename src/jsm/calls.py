@@ -71,6 +71,22 @@ def _unreadable(op: Operation, exc: Exception) -> UnreadableResponse:
     )
 
 
+def _recover(session: Session, op: Operation, module: ModuleType, exc: Exception) -> Any:
+    """What a failed generated call turns into (the same for sync and async): a facade error, or for a success
+    status the document does not declare, the body read with the documented model."""
+    if isinstance(exc, httpx.TransportError):
+        raise _network(op, exc) from exc
+    if isinstance(exc, _unexpected_status(session)):
+        return _lenient(module, op, exc.status_code, exc.content)
+    if isinstance(exc, _PARSE_ERRORS) and not isinstance(exc, JsmError):
+        raise _unreadable(op, exc) from exc
+    raise exc
+
+
+def _result(plan: Plan[T], parsed: Any) -> T:
+    return cast(T, plan.result(parsed) if plan.result else parsed)
+
+
 @dataclass(frozen=True)
 class Session:
     """What a caller needs: the flavor's traits and operations, and the generated client (wired to the httpx client
@@ -91,15 +107,9 @@ class Caller:
         op, module, kwargs = _prepare(self.session, plan)
         try:
             parsed = module.sync_detailed(client=self.session.generated, **kwargs).parsed
-        except httpx.TransportError as exc:
-            raise _network(op, exc) from exc
-        except _unexpected_status(self.session) as exc:
-            parsed = _lenient(module, op, exc.status_code, exc.content)
-        except JsmError:
-            raise
-        except _PARSE_ERRORS as exc:
-            raise _unreadable(op, exc) from exc
-        return cast(T, plan.result(parsed) if plan.result else parsed)
+        except Exception as exc:
+            parsed = _recover(self.session, op, module, exc)
+        return _result(plan, parsed)
 
     def pages(self, plan: Plan[T], *, page_size: int | None, max_items: int | None) -> Paginator[T]:
         def fetch(start: int, limit: int | None) -> Any:
@@ -118,15 +128,9 @@ class AsyncCaller:
         op, module, kwargs = _prepare(self.session, plan)
         try:
             parsed = (await module.asyncio_detailed(client=self.session.generated, **kwargs)).parsed
-        except httpx.TransportError as exc:
-            raise _network(op, exc) from exc
-        except _unexpected_status(self.session) as exc:
-            parsed = _lenient(module, op, exc.status_code, exc.content)
-        except JsmError:
-            raise
-        except _PARSE_ERRORS as exc:
-            raise _unreadable(op, exc) from exc
-        return cast(T, plan.result(parsed) if plan.result else parsed)
+        except Exception as exc:
+            parsed = _recover(self.session, op, module, exc)
+        return _result(plan, parsed)
 
     def pages(self, plan: Plan[T], *, page_size: int | None, max_items: int | None) -> AsyncPaginator[T]:
         async def fetch(start: int, limit: int | None) -> Any:

@@ -69,6 +69,11 @@ def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tu
     if not url:
         raise ConfigurationError("no site URL: pass e.g. 'https://example.atlassian.net' or 'https://jira.example.com'")
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(  # the URL is not repeated: it holds a secret
+            "the site URL carries credentials (user:secret@host): pass the bare URL and the credential as "
+            "auth=jsm.BasicAuth(...) or jsm.BearerToken(...)"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"{url!r} is not an http(s) URL of a Jira site")
     if parts.query or parts.fragment:
@@ -159,11 +164,12 @@ class Client(_Common):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> Client:
-        """A client from `JSM_URL`, `JSM_FLAVOR` and the credentials of `jsm.auth.credentials_from_env`."""
+        """A client from `JSM_BASE_URL`, `JSM_FLAVOR` and the credentials of `jsm.auth.credentials_from_env`
+        (the variables the contract suite's live mode reads)."""
         env = os.environ if env is None else env
         options.setdefault("auth", credentials_from_env(env))
         options.setdefault("flavor", env.get("JSM_FLAVOR") or None)
-        return cls(env.get("JSM_URL") or None, **options)
+        return cls(env.get("JSM_BASE_URL") or None, **options)
 
     @property
     def generated(self) -> Any:
@@ -251,10 +257,10 @@ class AsyncClient(_Common):
         http = _async_http(auth, timeout=timeout, policy=policy, headers=headers, verify=verify, transport=transport)
         try:
             known = known or await adetect_flavor(site, http)
+            return cls(url, auth=auth, flavor=known, retry=policy, _http=http)
         except BaseException:
             await http.aclose()
             raise
-        return cls(url, auth=auth, flavor=known, retry=policy, _http=http)
 
     @property
     def generated(self) -> Any:

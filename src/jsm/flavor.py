@@ -100,14 +100,11 @@ def detect_flavor(site: str, http: httpx.Client) -> Flavor:
     known = flavor_from_url(site)
     if known is not None:
         return known
-    url = site.rstrip("/") + "/rest/servicedeskapi/info"
+    url = _info_url(site)
     try:
         response = http.get(url)
     except httpx.HTTPError as exc:
-        raise FlavorDetectionError(
-            f"cannot tell the flavor of {site}: GET {url} failed ({type(exc).__name__}); pass flavor='server' or "
-            "flavor='cloud'"
-        ) from exc
+        raise _unreachable(site, url, exc) from exc
     return _flavor_from_answer(site, url, response)
 
 
@@ -116,15 +113,23 @@ async def adetect_flavor(site: str, http: httpx.AsyncClient) -> Flavor:
     known = flavor_from_url(site)
     if known is not None:
         return known
-    url = site.rstrip("/") + "/rest/servicedeskapi/info"
+    url = _info_url(site)
     try:
         response = await http.get(url)
     except httpx.HTTPError as exc:
-        raise FlavorDetectionError(
-            f"cannot tell the flavor of {site}: GET {url} failed ({type(exc).__name__}); pass flavor='server' or "
-            "flavor='cloud'"
-        ) from exc
+        raise _unreachable(site, url, exc) from exc
     return _flavor_from_answer(site, url, response)
+
+
+def _info_url(site: str) -> str:
+    return site.rstrip("/") + "/rest/servicedeskapi/info"
+
+
+def _unreachable(site: str, url: str, exc: httpx.HTTPError) -> FlavorDetectionError:
+    return FlavorDetectionError(
+        f"cannot tell the flavor of {site}: GET {url} failed ({type(exc).__name__}); pass flavor='server' or "
+        "flavor='cloud'"
+    )
 
 
 def _flavor_from_answer(site: str, url: str, response: httpx.Response) -> Flavor:

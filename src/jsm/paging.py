@@ -2,7 +2,8 @@
 
 `_links.next` is an absolute site URL (it escapes the OAuth gateway), so the facade never follows it. A page may
 lack any field: without `isLastPage` the walk stops at the first empty page; without `size`, the number of values
-counts. `max_items` bounds how many items are fetched (the last request asks only for what is still wanted).
+counts. `max_items` bounds how many items are fetched (the last request asks only for what is still wanted). A site
+that ignores `start` (answers another start, or the same page again) ends the walk with a JsmError, never a loop.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from .errors import JsmError
+from .errors import ConfigurationError, JsmError
 
 T = TypeVar("T")
 
@@ -60,6 +61,7 @@ class _Walk:
     max_items: int | None
     yielded: int = 0
     done: bool = False
+    previous: list[Any] | None = None
 
     def limit(self) -> int | None:
         if self.max_items is None:
@@ -69,10 +71,17 @@ class _Walk:
 
     def take(self, info: PageInfo, requested: int) -> list[Any]:
         if info.start is not None and info.start != requested:
+            got = f"one starting at {info.start}"
+        elif info.start is None and info.values and info.values == self.previous:
+            got = "the previous page again"  # a site that neither echoes `start` nor heeds it
+        else:
+            got = ""
+        if got:
             raise JsmError(
-                f"asked for the page starting at {requested}, got one starting at {info.start}: the site ignores "
-                "`start`, so paging cannot go on safely"
+                f"asked for the page starting at {requested}, got {got}: the site ignores `start`, so paging cannot "
+                "go on safely"
             )
+        self.previous = info.values
         values = info.values
         if self.max_items is not None:
             values = values[: self.max_items - self.yielded]
@@ -151,8 +160,6 @@ class AsyncPaginator(Generic[T]):
 
 
 def _check(page_size: int | None, max_items: int | None, start: int) -> None:
-    from .errors import ConfigurationError
-
     if page_size is not None and page_size < 1:
         raise ConfigurationError(f"page_size={page_size}: use 1 or more (or None for the site's default)")
     if max_items is not None and max_items < 0:

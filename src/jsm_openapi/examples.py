@@ -38,18 +38,13 @@ from referencing.jsonschema import DRAFT4
 
 from .documents import Json, canonical_json
 from .errors import InputError
-from .merge import HTTP_METHODS
+from .operations import document_operations
 from .overlay import ActionReport
+from .pointers import Location, Resolver, join, jsonpath_of
 
-Location = tuple[str | int, ...]
 OK, INVALID, UNPARSED, MISSING = "ok", "invalid", "unparsed", "no schema"
 _DOCUMENT_URI = "urn:jsm-openapi:patched"
 _JSON_MEDIA = re.compile(r"^application/(.+\+)?json\b")
-
-
-def render(location: Location) -> str:
-    """A location as a normalized JSONPath, e.g. $['paths']['/x']['post']['requestBody']."""
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else "['" + p.replace("'", "\\'") + "']" for p in location)
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,7 @@ class Example:
 
     @property
     def where(self) -> str:
-        return render(self.location) if self.source == "document" else f"{self.source} ({self.kind})"
+        return jsonpath_of(self.location) if self.source == "document" else f"{self.source} ({self.kind})"
 
 
 @dataclass(frozen=True)
@@ -153,29 +148,25 @@ def _holder_examples(flavor: str, kind: str, holder: Any, where: Location, **con
 
 def document_examples(flavor: str, document: Json) -> Iterator[Example]:
     """Every example of a (raw) document, in document order."""
-    for path, item in (document.get("paths") or {}).items():
-        for method, operation in item.items():
-            if method not in HTTP_METHODS or not isinstance(operation, dict):
+    for method, path, operation in document_operations(document):
+        op = (method.upper(), path)
+        base: Location = ("paths", path, method)
+        for index, parameter in enumerate(operation.get("parameters") or []):
+            yield from _holder_examples(flavor, "parameter", parameter, (*base, "parameters", index), operation=op)
+        body = operation.get("requestBody") or {}
+        for media, holder in (body.get("content") or {}).items():
+            at_media: Location = (*base, "requestBody", "content", media)
+            yield from _holder_examples(flavor, "request", holder, at_media, operation=op)
+        for status, response in (operation.get("responses") or {}).items():
+            if not isinstance(response, dict):
                 continue
-            op = (method.upper(), path)
-            base: Location = ("paths", path, method)
-            for index, parameter in enumerate(operation.get("parameters") or []):
-                yield from _holder_examples(flavor, "parameter", parameter, (*base, "parameters", index), operation=op)
-            body = operation.get("requestBody") or {}
-            for media, holder in (body.get("content") or {}).items():
+            at: Location = (*base, "responses", status)
+            for media, holder in (response.get("content") or {}).items():
                 yield from _holder_examples(
-                    flavor, "request", holder, (*base, "requestBody", "content", media), operation=op
+                    flavor, "response", holder, (*at, "content", media), operation=op, status=str(status)
                 )
-            for status, response in (operation.get("responses") or {}).items():
-                if not isinstance(response, dict):
-                    continue
-                at: Location = (*base, "responses", status)
-                for media, holder in (response.get("content") or {}).items():
-                    yield from _holder_examples(
-                        flavor, "response", holder, (*at, "content", media), operation=op, status=str(status)
-                    )
-                for name, header in (response.get("headers") or {}).items():
-                    yield from _holder_examples(flavor, "header", header, (*at, "headers", name), operation=op)
+            for name, header in (response.get("headers") or {}).items():
+                yield from _holder_examples(flavor, "header", header, (*at, "headers", name), operation=op)
     for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
         yield from _schema_examples(flavor, schema, ("components", "schemas", name), set())
 
@@ -227,18 +218,30 @@ def seed_examples(seeds_dir: Path, flavor: str, document: Json) -> list[Example]
         data = text.find("--data")
         requests = [(at, value) for at, value in objects if data != -1 and at > data][:1]
         responses = [value for at, value in objects if (at, value) not in requests][-1:]
-        success = next(code for code in operation.get("responses", {}) if str(code).startswith("2"))
+        success = next((code for code in operation.get("responses", {}) if str(code).startswith("2")), "")
         base: Location = ("paths", api_path, method.lower())
         op = (method, api_path)
         for _, value in requests:
-            media = next(iter(operation["requestBody"]["content"]))
+            media = _first_media(path, f"{method} {api_path} request body", operation.get("requestBody"))
             at = (*base, "requestBody", "content", media, "schema")
             examples.append(Example(flavor, "seed request", (), value, at, operation=op, source=path.name))
         for value in responses:
-            media = next(iter(operation["responses"][success]["content"]))
+            holder = operation.get("responses", {}).get(success)
+            media = _first_media(path, f"{method} {api_path} {success or '2xx'} response", holder)
             at = (*base, "responses", success, "content", media, "schema")
             examples.append(Example(flavor, "seed response", (), value, at, op, status=str(success), source=path.name))
     return examples
+
+
+def _first_media(seed: Path, what: str, holder: Any) -> str:
+    """The first media type of a request body or response that a seed page shows a body for."""
+    content = holder.get("content") if isinstance(holder, dict) else None
+    if not content:
+        raise InputError(
+            f"seed {seed.name}: the page shows a body, but the {what} has no content in the patched document",
+            hint="document the body with an overlay (overlays/README.md), or check the seed page",
+        )
+    return str(next(iter(content)))
 
 
 # --- checking --------------------------------------------------------------------------------------------------------
@@ -258,6 +261,7 @@ class Oracle:
         self.flavor = flavor
         self.raw = raw
         self.patched = patched
+        self.resolver = Resolver(patched, f"{flavor} patched document")
         self.package = package
         resource: Resource[Any] = Resource.from_contents(patched, default_specification=DRAFT4)
         self.registry: Registry[Any] = Registry().with_resource(_DOCUMENT_URI, resource)
@@ -267,11 +271,10 @@ class Oracle:
     # -- the schema side --
 
     def _validator(self, kind: str, location: Location) -> Any:
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in location)
         cls = {"request": oas.OAS30WriteValidator, "seed request": oas.OAS30WriteValidator}.get(
             kind, oas.OAS30ReadValidator if "response" in kind else oas.OAS30Validator
         )
-        return cls({"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self.registry)
+        return cls({"$ref": join(f"{_DOCUMENT_URI}#", *location)}, registry=self.registry)
 
     def _decode(self, example: Example, schema_location: Location) -> tuple[Any, bool]:
         """Cloud's JSON-text examples: decode a string example of a JSON media type whose schema is not a string."""
@@ -287,9 +290,7 @@ class Oracle:
             return value, False
 
     def _resolve(self, location: Location) -> dict[str, Any]:
-        node = _get(self.patched, location)
-        while isinstance(node, dict) and "$ref" in node:
-            node = _get(self.patched, tuple(node["$ref"].lstrip("#/").split("/")))
+        node, _ = self.resolver.deref(_get(self.patched, location), join("#", *location))
         return node if isinstance(node, dict) else {}
 
     # -- the generated-code side --
@@ -368,7 +369,7 @@ class Oracle:
         value, decoded = self._decode(example, location)
         error = best_match(self._validator(example.kind, location).iter_errors(value))
         if error is not None:
-            where = render(("value", *error.absolute_path))
+            where = jsonpath_of(("value", *error.absolute_path))
             return Check(example, INVALID, "n/a", f"{where}: {error.message[:300]}", decoded)
         try:
             if example.kind in {"response", "seed response"}:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +28,15 @@ class MirrorIndex:
     _by_hash: dict[str, Path] | None = field(default=None, repr=False)
 
     def lookup(self, sha256: str) -> Path | None:
+        """The first file (by name) whose bytes have this sha256."""
         if self._by_hash is None:
             self._by_hash = {}
-            for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            for path in self.files():
                 self._by_hash.setdefault(sha256_file(path), path)
         return self._by_hash.get(sha256)
 
     def files(self) -> Iterable[Path]:
+        """Every file under the folder, sorted."""
         return sorted(p for p in self.root.rglob("*") if p.is_file())
 
 
@@ -81,10 +82,7 @@ class Fetcher:
         if self.mirror is not None:
             found = self.mirror.lookup(pin.sha256)
             if found is not None:
-                self.cache_dir.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.tmp")
-                shutil.copyfile(found, tmp)
-                tmp.replace(target)
+                write_atomic(target, found.read_bytes())
                 return Fetched(pin, target, f"mirror:{found}")
         if self.offline:
             raise self._unavailable(pin, reason=f"offline ({OFFLINE_ENV} is set)")
@@ -128,21 +126,36 @@ class Fetcher:
         )
 
     def _download(self, pin: Pin) -> bytes:
-        import httpx  # imported here: most runs never download
-        import stamina
-
-        client = self._client or httpx.Client(
-            timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True
-        )
         try:
-            for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
-                with attempt:
-                    response = client.get(pin.url)
-        except httpx.HTTPError as exc:
-            raise self._unavailable(pin, reason=f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            if self._client is None:
-                client.close()
-        if response.status_code != 200:
-            raise self._unavailable(pin, reason=f"HTTP {response.status_code}")
-        return response.content
+            return download(pin.url, client=self._client)
+        except DownloadError as exc:
+            raise self._unavailable(pin, reason=exc.reason) from exc
+
+
+class DownloadError(FetchError):
+    """A GET that failed: `reason` is the transport error or the HTTP status."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot fetch {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+def download(url: str, *, client: httpx.Client | None = None) -> bytes:
+    """GET a URL's bytes (timeouts, bounded retries of transport errors); DownloadError unless it answers 200."""
+    import httpx  # imported here: most runs never download
+    import stamina
+
+    session = client or httpx.Client(timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True)
+    try:
+        for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
+            with attempt:
+                response = session.get(url)
+    except httpx.HTTPError as exc:
+        raise DownloadError(url, f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if client is None:
+            session.close()
+    if response.status_code != 200:
+        raise DownloadError(url, f"HTTP {response.status_code}")
+    return response.content

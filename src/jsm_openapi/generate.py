@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomic
 from .errors import GenerateError, InputError
-from .merge import HTTP_METHODS
+from .operations import document_operations, normalized_path
 from .project import Project, overlay_files
 from .sources import Flavor
 
@@ -38,7 +37,15 @@ GENERATOR_VERSION = "0.29.1"
 RUFF_VERSION = "0.17.6"
 PROVENANCE_FILE = "provenance.json"
 # The pipeline code whose behaviour shapes generated output: part of the input stamp.
-_PIPELINE_CODE = ("documents.py", "merge.py", "pipeline.py", "generate.py", "overlay/engine.py", "overlay/model.py")
+_PIPELINE_CODE = (
+    "documents.py",
+    "merge.py",
+    "operations.py",
+    "pipeline.py",
+    "generate.py",
+    "overlay/engine.py",
+    "overlay/model.py",
+)
 
 
 @dataclass(frozen=True)
@@ -232,20 +239,9 @@ def load_allowlist(project: Project, flavor: str) -> dict[str, str]:
 _KWARGS = re.compile(r'"method": "(?P<method>[a-z]+)",\s*"url": (?P<q>["\'])(?P<url>[^"\']+)(?P=q)')
 
 
-def _normal(path: str) -> str:
-    return re.sub(r"\{[^}]*\}", "{}", path)
-
-
-def document_operations(document: Json) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if method in HTTP_METHODS and isinstance(operation, dict):
-                yield method, path, operation
-
-
 def operations_index(document: Json, package_dir: Path) -> list[dict[str, Any]]:
     """Map every generated endpoint module back to its (method, path) in the patched document."""
-    by_shape = {(m, _normal(p)): (p, op) for m, p, op in document_operations(document)}
+    by_shape = {(m, normalized_path(p)): (p, op) for m, p, op in document_operations(document)}
     index = []
     for module in sorted((package_dir / "api").rglob("*.py")):
         if module.name == "__init__.py":
@@ -254,7 +250,7 @@ def operations_index(document: Json, package_dir: Path) -> list[dict[str, Any]]:
         if not match:
             continue
         method, url = match.group("method"), match.group("url")
-        path, operation = by_shape.get((method, _normal(url)), (url, {}))
+        path, operation = by_shape.get((method, normalized_path(url)), (url, {}))
         rel = module.relative_to(package_dir).with_suffix("")
         index.append(
             {
@@ -312,12 +308,15 @@ def _run_generator(project: Project, flavor: Flavor, patched: Path, target: Path
 def check_generated_code(package_dir: Path) -> list[str]:
     """Findings that make generated modules fail at import or call time (undefined or redefined names, syntax)."""
     command = [
-        str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "--isolated", "--select", "F821,F811,E9",
+        sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "F821,F811,E9",
         "--output-format", "concise", "--quiet", str(package_dir),
     ]  # fmt: skip
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1):
-        raise GenerateError(f"ruff could not check the generated code: {proc.stderr.strip()[-2000:]}")
+        raise GenerateError(
+            f"ruff could not check the generated code in {package_dir}: {proc.stderr.strip()[-2000:]}",
+            hint=f"install the pinned ruff {RUFF_VERSION}: pip install -e '.[generate]' (or run `nox -s generate`)",
+        )
     root = str(package_dir.parent) + os.sep
     return [line.replace(root, "") for line in proc.stdout.splitlines() if line.strip()]
 
@@ -379,7 +378,7 @@ def generate_flavor(
     staging_root.mkdir(parents=True)
     try:
         patched = staging_root / f"{flavor.name}.openapi.json"
-        patched.write_bytes(pretty_json(result.document))
+        patched.write_bytes(result.serialized)
         staged = staging_root / flavor.project
         say(f"{flavor.name}: generating {flavor.package} ({in_document} operations)")
         code, output = _run_generator(project, flavor, patched, staged)
@@ -414,7 +413,7 @@ def generate_flavor(
             "flavor": flavor.name,
             "package": flavor.package,
             "inputs": stamp,
-            "patched_sha256": sha256_file(patched),
+            "patched_sha256": sha256_bytes(result.serialized),
             "operations_in_document": in_document,
             "operations_generated": len(operations),
             "accepted_warnings": [w.as_json() for w in warnings],

@@ -17,10 +17,11 @@ from typing import Any
 
 from .documents import Json, canonical_json
 from .errors import InputError
+from .operations import HTTP_METHODS
 from .sources import Flavor, Pin
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SOURCE_KEY = "x-jsm-source"
+_BEFORE_OVERLAYS = "overlays apply after the merge, so they cannot fix this"
 
 
 @dataclass
@@ -48,6 +49,12 @@ def _rewrite_refs(node: Json, mapping: dict[str, str]) -> Json:
         elif isinstance(current, list):
             stack.extend(v for v in current if isinstance(v, (dict, list)))
     return node
+
+
+def _short(value: Json) -> str:
+    """A value as compact JSON, cut to 100 characters (for messages)."""
+    text = canonical_json(value).decode()
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _minor(version: str) -> str:
@@ -91,7 +98,8 @@ def merge_documents(flavor: Flavor, documents: list[tuple[Pin, Json]]) -> tuple[
             raise InputError(
                 f"flavor {flavor.name}: {pin.name} declares servers {doc.get('servers')}, "
                 f"{first_pin.name} declares {merged['servers']}",
-                hint="documents merged into one client must share a base URL; add an overlay that aligns them",
+                hint=f"documents merged into one client must share a base URL; {_BEFORE_OVERLAYS}: pin documents "
+                f"that do, or drop one from [flavor.{flavor.name}] in openapi/sources.toml",
             )
         _merge_components(flavor, pin, doc, merged["components"], report)
         for path, item in doc.get("paths", {}).items():
@@ -102,13 +110,19 @@ def merge_documents(flavor: Flavor, documents: list[tuple[Pin, Json]]) -> tuple[
                     if key in target:
                         raise InputError(
                             f"flavor {flavor.name}: {where} is defined by both {report.sources[where]} and {pin.name}",
-                            hint="remove one of them with an overlay before merging, or drop a document",
+                            hint=f"{_BEFORE_OVERLAYS}: drop one of the documents from [flavor.{flavor.name}] in "
+                            "openapi/sources.toml, or pin versions that do not overlap",
                         )
                     value[SOURCE_KEY] = pin.name
                     report.sources[where] = pin.name
                     target[key] = value
                 elif key in target and canonical_json(target[key]) != canonical_json(value):
-                    raise InputError(f"flavor {flavor.name}: path {path} field {key!r} differs between documents")
+                    raise InputError(
+                        f"flavor {flavor.name}: path {path} field {key!r} of {pin.name} differs from an earlier "
+                        f"document's: {_short(target[key])} vs {_short(value)}",
+                        hint=f"{_BEFORE_OVERLAYS}: drop one of the documents from [flavor.{flavor.name}] in "
+                        "openapi/sources.toml, or pin versions that agree",
+                    )
                 else:
                     target[key] = value
         for tag in doc.get("tags", []):
@@ -147,10 +161,18 @@ def _merge_components(flavor: Flavor, pin: Pin, doc: Json, target: dict[str, Any
                         hint=f"set component_prefix for {pin.name} in openapi/sources.toml",
                     )
                 if section == "securitySchemes":
-                    raise InputError(f"flavor {flavor.name}: security scheme {name} differs between documents")
+                    raise InputError(
+                        f"flavor {flavor.name}: security scheme {name} of {pin.name} differs from an earlier "
+                        "document's (security schemes are never renamed)",
+                        hint=f"{_BEFORE_OVERLAYS}: pin versions that agree, or drop one of the documents",
+                    )
                 new_name = f"{pin.component_prefix}{name}"
                 if new_name in existing or new_name in entries:
-                    raise InputError(f"flavor {flavor.name}: cannot rename {section}/{name}: {new_name} exists too")
+                    raise InputError(
+                        f"flavor {flavor.name}: cannot rename {section}/{name} of {pin.name} to {new_name}: "
+                        f"{new_name} exists too",
+                        hint=f"choose another component_prefix for {pin.name} in openapi/sources.toml",
+                    )
                 mapping[ref] = f"#/components/{section}/{new_name}"
                 added = True
         if not added:

@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .documents import Json
-from .drift.diff import METHODS, normalized_path
-from .drift.pointers import Resolver
 from .drift.schemas import schema_type
 from .errors import InputError
+from .operations import HTTP_METHODS, normalized_path, path_parameters
+from .pointers import Resolver
 
 PREFIX = "/rest/servicedeskapi"
 CONCEPT = "x-jsm-concept"
@@ -95,7 +95,7 @@ def endpoints(document: Json, label: str) -> dict[str, Endpoint]:
         if not isinstance(item, dict):
             continue
         item_base = _base_path(item["servers"]) if "servers" in item else base
-        for method in METHODS:
+        for method in HTTP_METHODS:
             operation = item.get(method)
             if not isinstance(operation, dict):
                 continue
@@ -127,7 +127,7 @@ def parity_report(server: Json, cloud: Json) -> ParityReport:
 
 def _order(key: str) -> tuple[str, int]:
     method, path = key.split(" ", 1)
-    return (path, METHODS.index(method.lower()))
+    return (path, HTTP_METHODS.index(method.lower()))
 
 
 def _title(document: Json) -> str:
@@ -168,7 +168,7 @@ class _Compare:
     # -- parameters -------------------------------------------------------------------------------------------------
 
     def _params(self, endpoint: Endpoint, resolver: Resolver) -> dict[str, _Field]:
-        names = [part[1:-1] for part in endpoint.wire_path.split("/") if part.startswith("{") and part.endswith("}")]
+        names = path_parameters(endpoint.wire_path)
         params: dict[str, _Field] = {}
         for raw in [*(endpoint.item.get("parameters") or []), *(endpoint.operation.get("parameters") or [])]:
             param, _ = resolver.deref(raw, "#")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .documents import Json, pretty_json, sha256_bytes, write_atomic
+from .documents import Json, pretty_json, read_document, sha256_bytes, write_atomic
 from .errors import InputError
 from .fetch import Fetcher
 from .merge import MergeReport, merge_documents
-from .overlay import ActionReport, Overlay, apply_overlays, load_overlay, overlay_files
-from .project import Project
+from .overlay import ActionReport, Overlay, apply_overlays, load_overlay
+from .project import Project, overlay_files
 from .sources import Flavor, Sources, load_sources
 
 Progress = Callable[[str], None]
@@ -28,6 +28,11 @@ class PatchResult:
     merge: MergeReport
     overlays: list[Overlay]
     actions: list[ActionReport] = field(default_factory=list)
+
+    @cached_property
+    def serialized(self) -> bytes:
+        """The patched document's bytes as build/patched/ holds them (their sha256 is the package's patched_sha256)."""
+        return pretty_json(self.document)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -88,9 +93,8 @@ def patch_flavor(
 def write_patched(project: Project, result: PatchResult) -> Path:
     """Write the patched document and its report under build/patched/, atomically; return the document's path."""
     target = project.patched_document(result.flavor.name)
-    data = pretty_json(result.document)
-    write_atomic(target, data)
-    report = {**result.report(), "patched_sha256": sha256_bytes(data)}
+    write_atomic(target, result.serialized)
+    report = {**result.report(), "patched_sha256": sha256_bytes(result.serialized)}
     write_atomic(target.with_name(f"{result.flavor.name}.report.json"), pretty_json(report))
     return target
 
@@ -102,8 +106,12 @@ def load_patched(project: Project, flavor: str) -> Json:
         raise InputError(
             f"{path} does not exist", hint=f"run `jsm-openapi patch --flavor {flavor}` (or `nox -s generate`)"
         )
-    return json.loads(path.read_bytes())
+    try:
+        return read_document(path)
+    except InputError as exc:
+        raise InputError(exc.message, hint=f"rebuild it: `jsm-openapi patch --flavor {flavor}`") from exc
 
 
 def project_sources(project: Project) -> Sources:
+    """The checkout's openapi/sources.toml."""
     return load_sources(project.sources_file)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -141,23 +142,29 @@ def running_prism(
             _stop(process)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: object) -> None:
+def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[str]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"Prism exited with {process.returncode} while starting: {_tail(log)}")
+            raise ServerError(
+                f"Prism exited with {process.returncode} while starting: {_tail(log)}",
+                hint="Prism's last lines above say why; a document it cannot read is the usual cause",
+            )
         try:
             httpx.get(f"{base_url}/", timeout=1)  # any answer (a 404 too) means it listens
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise ServerError(f"Prism did not answer at {base_url} within {START_TIMEOUT:.0f}s: {_tail(log)}")
+    raise ServerError(
+        f"Prism did not answer at {base_url} within {START_TIMEOUT:.0f}s: {_tail(log)}",
+        hint="the machine may be too busy: try again when it is quieter",
+    )
 
 
-def _tail(log: object) -> str:
-    handle = log  # a text temporary file
-    handle.seek(0)  # type: ignore[attr-defined]
-    return " | ".join(str(handle.read()).strip().splitlines()[-5:])  # type: ignore[attr-defined]
+def _tail(log: IO[str]) -> str:
+    """The last lines Prism wrote, on one line."""
+    log.seek(0)
+    return " | ".join(log.read().strip().splitlines()[-5:])
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -64,6 +64,10 @@ class Sources:
             seen.setdefault(pin.name, pin)
         return list(seen.values())
 
+    def flavors_of(self, pin: Pin) -> list[Flavor]:
+        """The flavors built from a pin (none for a tracked-only pin)."""
+        return [flavor for flavor in self.flavors.values() if any(p.name == pin.name for p in flavor.documents)]
+
     def pin(self, name: str) -> Pin:
         for pin in self.all_pins():
             if pin.name == name:

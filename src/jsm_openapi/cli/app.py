@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import ExitCode, JsmOpenapiError
@@ -30,6 +33,9 @@ class FlavorChoice(StrEnum):
     server = "server"
     cloud = "cloud"
     all = "all"
+
+
+FlavorOption = Annotated[FlavorChoice, typer.Option("--flavor", "-f", help="Which flavor (server, cloud or all).")]
 
 
 def flavors_of(choice: FlavorChoice) -> list[str]:
@@ -69,11 +75,23 @@ def main() -> None:
     try:
         app()
     except JsmOpenapiError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
         if exc.hint:
             err.print(f"  hint: {exc.hint}", markup=False)
         sys.exit(int(exc.exit_code))
+    except OSError as exc:  # a path we cannot read or write, a full disk: the environment, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"error: {where}{exc.strerror or exc}", markup=False)
+        err.print("  hint: check that the path exists and is writable, and that the disk has room", markup=False)
+        sys.exit(int(ExitCode.INPUT))
     except KeyboardInterrupt:
         err.print("interrupted", markup=False)
         sys.exit(130)
+    except Exception:  # a bug: its own exit code, never 1 (which means "findings")
+        traceback.print_exc()
+        err.print(
+            "error: internal error in jsm-openapi (a bug); please report it with the traceback above",
+            markup=False,
+        )
+        sys.exit(int(ExitCode.INTERNAL))
     sys.exit(int(ExitCode.OK))

@@ -7,26 +7,26 @@ import json
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..documents import pretty_json, sha256_bytes
+from ..documents import sha256_bytes
 from ..errors import ExitCode, InputError
-from ..examples import Check, OracleReport, removed_examples, run_oracle
 from ..fetch import Fetcher
-from ..overlay.health import NEEDED, ActionHealth, overlay_health
-from ..pipeline import load_flavor_overlays, merged_document, patch_flavor
 from ..project import Project
 from ..sources import load_sources
-from .app import FlavorChoice, app, err, flavors_of, out, project, step
+from .app import FlavorChoice, FlavorOption, app, err, flavors_of, out, project, step
+
+if TYPE_CHECKING:  # imported by the commands that use them: every `jsm-openapi` start would pay for them
+    from ..examples import Check, OracleReport
+    from ..overlay.health import ActionHealth
 
 overlays_app = typer.Typer(
     help="Inspect the overlays that patch the upstream documents (overlays/README.md).", no_args_is_help=True
 )
 app.add_typer(overlays_app, name="overlays")
 
-FlavorOption = Annotated[FlavorChoice, typer.Option("--flavor", "-f", help="Which flavor (server, cloud or all).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -46,6 +46,9 @@ def status(
     but changes nothing (fixed upstream: remove it), *no match* when its target selects nothing (the strict build
     fails), *failed* when it cannot be applied. Exits 1 unless every action is needed.
     """
+    from ..overlay.health import NEEDED, overlay_health
+    from ..pipeline import load_flavor_overlays, merged_document
+
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
@@ -64,6 +67,8 @@ def status(
 
 
 def _print_health(flavor: str, health: list[ActionHealth], *, verbose: bool) -> None:
+    from ..overlay.health import NEEDED
+
     for item in health:
         report = item.report
         what = item.error or _summary(report.description)
@@ -130,6 +135,9 @@ def examples(
     patched document and parse through the generated model; the seed pages too. Prints counts per flavor and every
     failure; exits 1 on any failure that is not a documented exception (overlays/README.md, "Examples oracle").
     """
+    from ..examples import removed_examples, run_oracle
+    from ..pipeline import merged_document, patch_flavor
+
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
@@ -140,7 +148,7 @@ def examples(
         with step(f"{name}: checking examples") as say:
             raw, _ = merged_document(proj, pinned, fetcher)
             result = patch_flavor(proj, pinned, fetcher, progress=say)
-            package = generated_package(pinned.package, sha256_bytes(pretty_json(result.document)), name)
+            package = generated_package(pinned.package, sha256_bytes(result.serialized), name)
             report = run_oracle(
                 name, raw, result.document, package, removed=removed_examples(result.actions), seeds_dir=seeds_dir
             )

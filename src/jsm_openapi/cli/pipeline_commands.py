@@ -6,19 +6,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ExitCode
 from ..fetch import Fetcher
 from ..generate import generate_flavor
-from ..project import Project
-from ..sources import Sources, load_sources
-from .app import FlavorChoice, app, err, flavors_of, out, progress, project, step
-
-
-def project_sources(proj: Project) -> Sources:
-    return load_sources(proj.sources_file)
-
-
-FlavorOption = Annotated[FlavorChoice, typer.Option("--flavor", "-f", help="Which flavor (server, cloud or all).")]
+from ..sources import load_sources
+from .app import FlavorChoice, FlavorOption, app, err, flavors_of, out, progress, project, step
 
 
 @app.command()
@@ -31,7 +22,7 @@ def fetch(
     Looks in $JSM_SPEC_MIRROR first (any file whose sha256 matches), else downloads the URL.
     """
     proj = project()
-    sources = project_sources(proj)
+    sources = load_sources(proj.sources_file)
     pins = [pin for name in flavors_of(flavor) for pin in sources.flavor(name).documents]
     if tracked and flavor is FlavorChoice.all:
         pins += list(sources.tracked)
@@ -59,7 +50,7 @@ def patch(
     from ..pipeline import patch_flavor, write_patched
 
     proj = project()
-    sources = project_sources(proj)
+    sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
     for name in flavors_of(flavor):
         with step(f"{name}: patching") as say:
@@ -87,7 +78,7 @@ def generate(
     leaving the previous packages untouched.
     """
     proj = project()
-    sources = project_sources(proj)
+    sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
     for name in flavors_of(flavor):
         with step(f"{name}: checking inputs") as say:
@@ -101,4 +92,3 @@ def generate(
             out.print(f"  accepted skip: {warning.key} ({warning.kind})")
         for key in outcome.stale_allowlist:
             err.print(f"  note: accepted-skips entry {key!r} no longer occurs; remove it", markup=False)
-    raise typer.Exit(int(ExitCode.OK))

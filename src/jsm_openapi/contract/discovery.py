@@ -44,8 +44,7 @@ def _first(session: requests.Session, url: str, field: str) -> str | None:
 
 def discover_ids(session: requests.Session, target: Target, service_desk: str | None = None) -> dict[str, str]:
     """Path parameter name → an id that exists on the target (the sandbox desk when one is named)."""
-    prefix = "/rest/servicedeskapi" if target.flavor == "cloud" else "/servicedeskapi"
-    base = f"{target.api_base}{prefix}"
+    base = target.servicedesk_base
     found: dict[str, str] = {}
     desk = service_desk or _first(session, f"{base}/servicedesk", "id")
     if desk is None:

@@ -7,13 +7,16 @@ Two doors lead to it: `GuardedSession` (a `requests.Session`, what schemathesis 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import requests
+
+from jsm.retry import IDEMPOTENT_METHODS
 
 from ..errors import ExitCode, JsmOpenapiError
 from .policy import WritePolicy
@@ -55,6 +58,17 @@ class RequestGuard:
     refused: list[str] = field(default_factory=list)
     journal: list[Exchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _unbudgeted: bool = field(default=False, repr=False)
+
+    @contextmanager
+    def outside_budget(self) -> Iterator[None]:
+        """Requests sent within are never refused for the budget (still counted, paced and held to the policy):
+        the cleanup removes what the run created also when the checks spent the budget."""
+        self._unbudgeted = True
+        try:
+            yield
+        finally:
+            self._unbudgeted = False
 
     def admit(self, method: str, url: str, body: bytes | str | None = None) -> None:
         """Raise RequestRefused / BudgetExhausted, else wait for a slot and count the request."""
@@ -64,7 +78,7 @@ class RequestGuard:
                 self.refused.append(f"{method.upper()} {urlsplit(url).path}")
             raise RequestRefused(reason, hint="the request was not sent")
         with self._lock:
-            if self.budget is not None and self.sent >= self.budget:
+            if self.budget is not None and self.sent >= self.budget and not self._unbudgeted:
                 raise BudgetExhausted(
                     f"request budget of {self.budget} spent; {method.upper()} {urlsplit(url).path} not sent",
                     hint="raise --budget (JSM_CONTRACT_BUDGET) or run fewer examples (--examples)",
@@ -73,15 +87,23 @@ class RequestGuard:
         self.limiter.acquire()
 
     def settle(self, method: str, url: str, status: int, headers: Mapping[str, str], attempt: int) -> float | None:
-        """Record the answer; return seconds to wait before retrying it, or None to hand it back as it is."""
+        """Record the answer; return seconds to wait before retrying it, or None to hand it back as it is.
+
+        A 429 or 503 with `Retry-After` holds back every later request (up to `max_retry_wait`), retried or not.
+        It is retried when the wait is within `max_retry_wait` and attempts are left, and for a write (POST, PATCH)
+        only after a 429: a rate-limited request was not processed, while a 503 may have half-done a write.
+        """
+        method = method.upper()
         with self._lock:
-            self.journal.append(Exchange(method.upper(), urlsplit(url).path, status, attempt))
-        if status not in RETRY_STATUSES or attempt >= self.max_retries:
+            self.journal.append(Exchange(method, urlsplit(url).path, status, attempt))
+        wait = retry_after(headers) if status in RETRY_STATUSES else None
+        if wait is None:
             return None
-        wait = retry_after(headers)
-        if wait is None or wait > self.max_retry_wait:
+        self.limiter.pause(min(wait, self.max_retry_wait))
+        if attempt >= self.max_retries or wait > self.max_retry_wait:
             return None
-        self.limiter.pause(wait)
+        if status != 429 and method not in IDEMPOTENT_METHODS:
+            return None
         return wait
 
     @property

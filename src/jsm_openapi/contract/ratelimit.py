@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
+
+from jsm.retry import parse_retry_after
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -13,29 +14,11 @@ Sleep = Callable[[float], None]
 RETRY_STATUSES = frozenset({429, 503})
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` value (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """`Retry-After` of a response (header names are case-insensitive)."""
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """`Retry-After` of a response in seconds (delay-seconds or an HTTP date; header names are case-insensitive)."""
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            return parse_retry_after(value, now=now)
+            return parse_retry_after(value)
     return None
 
 

@@ -143,7 +143,8 @@ class ContractRun:
         if ContractRun.current is self:
             ContractRun.current = None
         try:
-            self.cleanup.run()
+            with self.guard.outside_budget():
+                self.cleanup.run()
             self.results.absorb(self.guard.journal)
             self.reports = write_reports(self.settings.reports, self.info(), self.results, self.redactor, self.gaps)
         finally:
@@ -209,22 +210,23 @@ class ContractRun:
         return ids[0] if ids else None
 
     def _resolve_sandbox(self, name: str) -> frozenset[str]:
-        url = f"{self.target.api_base}{self._servicedesk_prefix()}/servicedesk/{name}"
+        url = self.url(f"/servicedesk/{name}")
         response = self.session.get(url, timeout=30)
-        if response.status_code != 200:
+        try:
+            body = response.json() if response.status_code == 200 else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            what = ", but not with a service desk" if response.status_code == 200 else ""
             raise InputError(
-                f"sandbox service desk {name!r}: GET {url} answered {response.status_code}",
+                f"sandbox service desk {name!r}: GET {url} answered {response.status_code}{what}",
                 hint="name an existing service desk (id or project key) the credentials can see",
             )
-        body = response.json()
         return frozenset(str(v) for v in (name, body.get("id"), body.get("projectKey"), body.get("projectId")) if v)
-
-    def _servicedesk_prefix(self) -> str:
-        return "/rest/servicedeskapi" if self.target.flavor == "cloud" else "/servicedeskapi"
 
     def url(self, suffix: str) -> str:
         """An absolute URL for a `/servicedeskapi/...` suffix on this target."""
-        return f"{self.target.api_base}{self._servicedesk_prefix()}{suffix}"
+        return self.target.servicedesk_base + suffix
 
     # --- what the run creates --------------------------------------------------------------------------------------
 
@@ -317,7 +319,7 @@ class ContractRun:
         _, path = self.label(method, suffix).split(" ", 1)
         return self.full_schema[path][method.upper()]
 
-    def checks_for(self, label: str, *, negative: bool = False) -> list[Callable[..., Any]]:
+    def checks_for(self, *, negative: bool = False) -> list[Callable[..., Any]]:
         checks = list(CHECKS.values())
         if negative:
             checks.append(negative_data_rejection)
@@ -338,7 +340,7 @@ class ContractRun:
         """Run the checks on an answer; a failure listed in known-gaps.toml is counted, not raised."""
         label = case.operation.label
         try:
-            case.validate_response(response, checks=self.checks_for(label, negative=negative))
+            case.validate_response(response, checks=self.checks_for(negative=negative))
         except FailureGroup as group:
             body = response.text if hasattr(response, "text") else ""
             unknown = [

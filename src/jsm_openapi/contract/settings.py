@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..project import FLAVORS
@@ -98,6 +99,13 @@ class ContractSettings:
                 raise InputError(
                     "--target live needs JSM_BASE_URL (the site's address, e.g. https://example.atlassian.net)",
                     hint="export JSM_BASE_URL and credentials (JSM_USER + JSM_API_TOKEN, JSM_PAT or JSM_OAUTH_TOKEN)",
+                )
+            parts = urlsplit(base_url)
+            if parts.username is not None or parts.password is not None:
+                raise InputError(  # the URL is not repeated: it holds a secret
+                    "JSM_BASE_URL carries credentials (user:secret@host)",
+                    hint="give the bare site URL, and the credentials in JSM_USER + JSM_API_TOKEN/JSM_PASSWORD, "
+                    "JSM_PAT or JSM_OAUTH_TOKEN",
                 )
             if not base_url.startswith(("https://", "http://")):
                 raise InputError(

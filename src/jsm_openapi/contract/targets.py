@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 import requests
 
+from jsm.flavor import Flavor, flavor_from_url
+
 from ..errors import ServerError
 from ..project import Project
 from .credentials import Credentials, credentials_from_env
 from .settings import ContractSettings, TargetKind
-
-CLOUD_HOST_SUFFIXES = (".atlassian.net", ".jira.com", ".jira-dev.com")
 
 
 @dataclass
@@ -39,6 +39,12 @@ class Target:
     @property
     def base_path(self) -> str:
         return urlsplit(self.api_base).path.rstrip("/")
+
+    @property
+    def servicedesk_base(self) -> str:
+        """The URL `/servicedeskapi` paths hang from (the document's prefix: Cloud's carry `/rest`)."""
+        prefix = "/rest/servicedeskapi" if self.flavor == "cloud" else "/servicedeskapi"
+        return f"{self.api_base}{prefix}"
 
 
 def api_base_for(kind: TargetKind, flavor: str, root_url: str) -> str:
@@ -130,18 +136,18 @@ def detect_flavor(root_url: str, session: requests.Session) -> str:
             f"cannot reach {root_url} to detect its flavor: {type(exc).__name__}",
             hint="check JSM_BASE_URL and the network, or give --flavor",
         ) from exc
-    deployment = ""
+    info: Any = None
     if response.ok:
         try:
-            deployment = str(response.json().get("deploymentType", ""))
+            info = response.json()
         except ValueError:
-            deployment = ""
-    if deployment.lower() == "cloud":
+            info = None
+    deployment = str(info.get("deploymentType") or "").lower() if isinstance(info, dict) else ""
+    if deployment == "cloud":
         return "cloud"
-    if deployment.lower() in ("server", "datacenter"):
+    if deployment in ("server", "datacenter"):
         return "server"
-    host = urlsplit(root_url).hostname or ""
-    if host.endswith(CLOUD_HOST_SUFFIXES):
+    if flavor_from_url(root_url) is Flavor.CLOUD:
         return "cloud"
     if response.status_code in (401, 403):
         raise ServerError(

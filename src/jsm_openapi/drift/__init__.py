@@ -1,6 +1,7 @@
 """Spec drift: classified changes between two versions of an OpenAPI document, overlay health, reports."""
 
-from .diff import compare_documents, normalized_path
+from ..operations import normalized_path
+from .diff import compare_documents
 from .model import Change, Comparison, DocumentInfo, DriftReport, OperationRef
 from .rules import RULES, Rule, Severity
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..documents import Json, canonical_json
-from .pointers import join
+from ..pointers import join
 
 # A pair of components to compare, and whether the client sends them ("request") or reads them ("response").
 Edge = tuple[str, str, str]

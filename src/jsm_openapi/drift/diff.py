@@ -14,18 +14,11 @@ from typing import Any
 
 from ..documents import Json
 from ..errors import InputError
+from ..operations import HTTP_METHODS, normalized_path, path_parameters
+from ..pointers import Resolver, join, local_refs
 from .collect import Draft, Edge, Found, Loc
 from .model import Change, OperationRef
-from .pointers import Resolver, join, local_refs
 from .schemas import Place, SchemaDiffer, describe
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_TEMPLATE = re.compile(r"\{[^}/]+\}")
-
-
-def normalized_path(path: str) -> str:
-    """A path with its parameter names blanked: `/request/{issueIdOrKey}` → `/request/{}`."""
-    return _TEMPLATE.sub("{}", path)
 
 
 def snake_case(name: str) -> str:
@@ -63,7 +56,7 @@ def _operations(document: Json) -> dict[str, Operation]:
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
                 op = Operation(method, path, item, operation, join("#/paths", path, method))
@@ -291,7 +284,7 @@ class _DocumentDiff:
             )
 
     def _effective_parameters(self, op: Operation, resolver: Resolver) -> dict[str, Parameter]:
-        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(op.path)]
+        names = path_parameters(op.path)
         params: dict[str, Parameter] = {}
         for where, raw in (("item", op.item.get("parameters")), ("operation", op.operation.get("parameters"))):
             base = join("#/paths", op.path) if where == "item" else op.pointer

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..documents import Json, parse_document, sha256_bytes
 from ..errors import FetchError, InputError, IntegrityError
-from ..fetch import CONNECT_TIMEOUT, READ_TIMEOUT, Fetcher
+from ..fetch import DownloadError, Fetcher, download
 from ..sources import Pin
 from .model import DocumentInfo
 
@@ -38,37 +38,15 @@ def _info(data: bytes, document: Json, label: str, origin: str) -> DocumentInfo:
     return DocumentInfo(label=label, origin=origin, sha256=sha256_bytes(data), version=version)
 
 
-def download(url: str, *, client: httpx.Client | None = None) -> bytes:
-    """GET a URL (retrying transport errors); FetchError naming the URL on any failure."""
-    import httpx
-    import stamina
-
-    own = client is None
-    session = client or httpx.Client(timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True)
-    try:
-        for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
-            with attempt:
-                response = session.get(url)
-    except httpx.HTTPError as exc:
-        raise FetchError(
-            f"cannot fetch {url}: {type(exc).__name__}: {exc}",
-            hint="check the network, or give a file or a folder instead (`--latest FILE`)",
-        ) from exc
-    finally:
-        if own:
-            session.close()
-    if response.status_code != 200:
-        raise FetchError(
-            f"cannot fetch {url}: HTTP {response.status_code}",
-            hint="check the URL, or give a file or a folder instead (`--latest FILE`)",
-        )
-    return response.content
-
-
 def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
     """Load a document from a file or an http(s) URL."""
     if is_url(spec):
-        data = download(spec, client=client)
+        try:
+            data = download(spec, client=client)
+        except DownloadError as exc:
+            check = "the URL" if exc.reason.startswith("HTTP ") else "the network"
+            hint = f"check {check}, or give a file or a folder instead (`--latest FILE`)"
+            raise FetchError(exc.message, hint=hint) from exc
         return _loaded(data, source=spec, label=spec.rstrip("/").rsplit("/", 1)[-1] or spec, origin=spec)
     path = Path(spec)
     if path.is_dir():
@@ -100,7 +78,8 @@ def load_pinned(pin: Pin, fetcher: Fetcher) -> Loaded:
             f"({fetcher.cache_dir}) or a mirror folder ($JSM_SPEC_MIRROR) still has it; or compare two files with "
             "`jsm-openapi drift OLD NEW`"
         )
-        raise type(exc)(f"{exc.message} (the pinned copy of {pin.name})", hint=hint) from exc
+        error = IntegrityError if isinstance(exc, IntegrityError) else FetchError
+        raise error(f"{exc.message} (the pinned copy of {pin.name})", hint=hint) from exc
     data = fetched.path.read_bytes()
     document = parse_document(data, source=f"{pin.name} ({fetched.path})")
     origin = fetched.origin if fetched.origin != "cache" else str(fetched.path)

@@ -21,17 +21,13 @@ from .model import Change
 _RULES = {BROKEN: "overlay-action-no-match", FAILED: "overlay-action-failed", NOT_NEEDED: "overlay-action-not-needed"}
 
 
-def flavors_of_pin(sources: Sources, pin: Pin) -> list[Flavor]:
-    return [flavor for flavor in sources.flavors.values() if any(p.name == pin.name for p in flavor.documents)]
-
-
 def overlay_findings(
     project: Project, sources: Sources, pin: Pin, new_document: Json, fetcher: Fetcher
 ) -> tuple[list[str], list[Change]]:
     """The flavors checked and the findings: broken, failed and no-longer-needed actions on NEW."""
     checked: list[str] = []
     findings: list[Change] = []
-    for flavor in flavors_of_pin(sources, pin):
+    for flavor in sources.flavors_of(pin):
         pinned = [(p, fetcher.load(p)) for p in flavor.documents]
         replaced = [(p, new_document if p.name == pin.name else doc) for p, doc in pinned]
         checked.append(flavor.name)
@@ -60,7 +56,6 @@ def overlay_findings(
 
 def _finding(flavor: Flavor, old: ActionHealth, new: ActionHealth) -> Change:
     report = new.report
-    label = f"{report.source} action #{report.index + 1}"
     summary = report.description.splitlines()[0][:100] if report.description else report.target
     if new.status == NOT_NEEDED:
         what = "matches but changes nothing: Atlassian fixed the gap; remove it when moving the pin"
@@ -72,7 +67,7 @@ def _finding(flavor: Flavor, old: ActionHealth, new: ActionHealth) -> Change:
     return Change(
         _RULES[new.status],
         f"[{flavor.name}] {summary}: {what}{was}",
-        pointer=label,
+        pointer=report.label,
         subject=f"overlay:{flavor.name}:{report.source}#{report.index + 1}:{report.target}",
         old=old.status,
         new=new.status,

@@ -19,8 +19,7 @@ def proposed_pin(sources: Sources, pin: Pin, new: DocumentInfo, *, retrieved: da
     table |= {"url": pin.url, "sha256": new.sha256, "version": new.version or pin.version, "retrieved": retrieved}
     if pin.component_prefix:
         table["component_prefix"] = pin.component_prefix
-    flavors = [name for name, flavor in sources.flavors.items() if any(p.name == pin.name for p in flavor.documents)]
-    blocks = [tomli_w.dumps({"flavor": {name: {"document": [table]}}}) for name in flavors]
+    blocks = [tomli_w.dumps({"flavor": {flavor.name: {"document": [table]}}}) for flavor in sources.flavors_of(pin)]
     if any(p.name == pin.name for p in sources.tracked):
         blocks.append(tomli_w.dumps({"tracked": [table]}))
     header = (

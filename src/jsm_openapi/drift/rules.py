@@ -542,11 +542,6 @@ RULES: dict[str, Rule] = _build()
 ORDER: dict[str, int] = {rule_id: position for position, rule_id in enumerate(RULES)}
 
 
-def rule(rule_id: str) -> Rule:
-    """The rule with this id (a KeyError here is a bug in the differ)."""
-    return RULES[rule_id]
-
-
 def catalogue_markdown() -> str:
     """The rule catalogue as Markdown tables, one per group (the body of docs/drift-rules.md)."""
     lines: list[str] = []

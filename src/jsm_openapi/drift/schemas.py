@@ -11,8 +11,8 @@ import json
 from typing import Any, NamedTuple
 
 from ..documents import Json, canonical_json
+from ..pointers import Resolver, is_local, local_refs, ref_name, ref_of
 from .collect import DESCRIPTION_KEYS, EXAMPLE_KEYS, Edge, Found, Loc
-from .pointers import Resolver, is_local, local_refs, ref_name, ref_of
 
 COMPOSITION = ("allOf", "oneOf", "anyOf")
 UPPER_BOUNDS = ("maxLength", "maximum", "maxItems", "maxProperties")

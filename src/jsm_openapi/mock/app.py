@@ -83,8 +83,12 @@ class MockState:
         return Site(self.config.flavor, base, frozenset(self.defects), self.catalog)
 
 
-def _error_response(state: MockState, error: JsmError) -> Response:
-    return error.response(platform_model=Defect.PLATFORM_ERRORS in state.defects)
+PLATFORM_PREFIX = "/rest/api/"
+
+
+def _error_response(state: MockState, error: JsmError, path: str) -> Response:
+    """JSM's error model, or the platform's `{errorMessages, errors}` on `/rest/api/...` (and with the defect)."""
+    return error.response(platform_model=path.startswith(PLATFORM_PREFIX) or Defect.PLATFORM_ERRORS in state.defects)
 
 
 def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
@@ -95,21 +99,21 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
         if op is None:
             error = JsmError(405, f"Method {request.method} is not allowed here; use {allowed}.", "sd.error.method")
             error.headers["Allow"] = allowed
-            return _error_response(state, error)
+            return _error_response(state, error, request.url.path)
         flavor = state.config.flavor
         if Defect.UNLICENSED in state.defects and _needs_licence(request.url.path):
             return HTMLResponse(UNLICENSED_PAGE, status_code=403)
         if flavor in op.experimental and (request.headers.get(EXPERIMENTAL_HEADER) or "").lower() != "opt-in":
-            return _error_response(state, JsmError(400, EXPERIMENTAL_MESSAGE, "sd.error.experimental.api"))
+            error = JsmError(400, EXPERIMENTAL_MESSAGE, "sd.error.experimental.api")
+            return _error_response(state, error, request.url.path)
         raw = await request.body()
         form: FormData | None = None
         if op.multipart and request.headers.get("content-type", "").startswith("multipart/form-data"):
             try:
                 form = await request.form(max_files=100, max_fields=100)
             except Exception as exc:
-                return _error_response(
-                    state, JsmError(400, f"The multipart body is malformed: {exc}.", "sd.error.multipart")
-                )
+                error = JsmError(400, f"The multipart body is malformed: {exc}.", "sd.error.multipart")
+                return _error_response(state, error, request.url.path)
         site = state.site(request)
 
         def run() -> Response:
@@ -141,10 +145,11 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
         try:
             return await run_in_threadpool(run)
         except JsmError as error:
-            return _error_response(state, error)
+            return _error_response(state, error, request.url.path)
         except Exception:
             log.exception("mock handler %s %s failed", request.method, op.wire_path)
-            return _error_response(state, JsmError(500, "Internal server error in the mock.", "sd.error.internal"))
+            internal = JsmError(500, "Internal server error in the mock.", "sd.error.internal")
+            return _error_response(state, internal, request.url.path)
         finally:
             if form is not None:
                 await form.close()
@@ -208,7 +213,8 @@ def create_app(config: MockConfig, store: Store | None = None) -> Starlette:
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return _error_response(state, JsmError(404, f"No resource at {request.url.path}.", "sd.error.not.found"))
+        error = JsmError(404, f"No resource at {request.url.path}.", "sd.error.not.found")
+        return _error_response(state, error, request.url.path)
 
     app = Starlette(routes=[*_admin_routes(state), *api_routes], exception_handlers={404: not_found})
     app.state.mock = state

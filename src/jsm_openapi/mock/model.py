@@ -26,6 +26,7 @@ class User:
     password: str | None = None
     token: str | None = None
     created: int = 0
+    deleted: bool = False  # removed, but still named by what they wrote or reported (removal.py)
 
     @property
     def ident(self) -> str:

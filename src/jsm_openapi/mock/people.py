@@ -14,8 +14,10 @@ def user_field(call: Call) -> str:
 
 
 def find_user(call: Call, ref: str) -> User | None:
-    """A user by accountId (Cloud) or username (Server, case-insensitive as Jira's are)."""
+    """A user by accountId (Cloud) or username (Server, case-insensitive as Jira's are); never a removed one."""
     for user in call.tx.all(User):
+        if user.deleted:
+            continue
         if call.site.cloud and user.account_id == ref:
             return user
         if not call.site.cloud and user.username.lower() == ref.lower():

@@ -55,6 +55,28 @@ def user(site: Site, record: User) -> dict[str, Any]:
     return body
 
 
+def platform_user(site: Site, record: User, version: int = 2) -> dict[str, Any]:
+    """The Jira platform's user (`/rest/api/{version}/...`): Server UserBean (name, key, deleted); Cloud User
+    (accountId, accountType; the v3 link on v3 answers)."""
+    if site.cloud:
+        link = site.rest(f"/api/{version}/user?accountId={quote(record.username)}")
+        account_type = "customer" if record.role == "customer" else "atlassian"
+        head: dict[str, Any] = {"self": link, "accountId": record.account_id, "accountType": account_type}
+    else:
+        head = {"self": user_rest_link(site, record), "key": record.key, "name": record.username}
+    body = head | {
+        "emailAddress": record.email,
+        "avatarUrls": avatar_urls(site, record),
+        "displayName": record.display_name,
+        "active": record.active,
+        "timeZone": record.time_zone,
+        "locale": "en_US",
+    }
+    if not site.cloud:
+        body["deleted"] = record.deleted
+    return body
+
+
 def organization(site: Site, record: Organization) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(record.id),

@@ -3,6 +3,7 @@
     with run_mock("cloud", record=True) as mock:
         ...                        # talk to it
         assert_conformant(mock)    # every answer so far matches build/patched/cloud.openapi.json
+        stored(mock, Request)      # the records in its store, read directly
 
 Findings that match a known document gap (document_gaps.GAPS: the document is wrong, JSM is not) are set aside and
 remembered in `seen_gaps`, so a test can fail on gaps that no longer occur.
@@ -17,6 +18,7 @@ from ..pipeline import load_patched
 from ..project import Project
 from .conformance import Conformance, Finding
 from .document_gaps import DocumentGap, gap_for
+from .model import R
 from .runner import RunningMock
 
 seen_gaps: set[DocumentGap] = set()
@@ -51,3 +53,9 @@ def assert_conformant(mock: RunningMock) -> None:
         raise AssertionError(
             f"{len(findings)} mock answer(s) do not match the {mock.flavor} patched document:\n{listing}{more}"
         )
+
+
+def stored(mock: RunningMock, kind: type[R]) -> list[R]:
+    """Every record of a kind in a running mock's store, read directly (to check state beside what the API says)."""
+    with mock.state.store.transaction() as tx:
+        return tx.all(kind)

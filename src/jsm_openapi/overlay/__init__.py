@@ -1,7 +1,7 @@
 """The OpenAPI Overlay 1.1 engine: strict application of JSONPath-targeted update, remove and copy actions."""
 
 from .engine import ActionReport, apply_overlay, apply_overlays
-from .model import Action, Overlay, load_overlay, overlay_files, parse_overlay
+from .model import Action, Overlay, load_overlay, parse_overlay
 
 __all__ = [
     "Action",
@@ -10,6 +10,5 @@ __all__ = [
     "apply_overlay",
     "apply_overlays",
     "load_overlay",
-    "overlay_files",
     "parse_overlay",
 ]

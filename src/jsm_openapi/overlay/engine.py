@@ -18,9 +18,8 @@ import jsonpath_rfc9535 as jsonpath
 
 from ..documents import Json
 from ..errors import OverlayError
+from ..pointers import Location, jsonpath_of
 from .model import Action, Overlay
-
-Location = tuple[str | int, ...]
 
 
 @dataclass
@@ -53,14 +52,6 @@ class ActionReport:
         }
 
 
-def _pointer(location: Location) -> str:
-    """Normalized JSONPath of a location, e.g. $['paths']['/x']['get']."""
-    parts = [
-        f"[{p}]" if isinstance(p, int) else "['" + p.replace("\\", "\\\\").replace("'", "\\'") + "']" for p in location
-    ]
-    return "$" + "".join(parts)
-
-
 class _Failure(Exception):
     def __init__(self, where: Location, message: str) -> None:
         super().__init__(message)
@@ -89,8 +80,8 @@ def _merge_object(target: dict[str, Any], update: dict[str, Any], where: Locatio
         if old_kind != new_kind:
             raise _Failure(
                 (*where, key),
-                f"cannot merge {new_kind} into {old_kind} at {_pointer((*where, key))}: the spec merges like with like "
-                f"(remove the node first to replace it)",
+                f"cannot merge {new_kind} into {old_kind} at {jsonpath_of((*where, key))}: the spec merges like with "
+                "like (remove the node first to replace it)",
             )
         if new_kind == "object":
             changed |= _merge_object(old, new, (*where, key))
@@ -109,7 +100,8 @@ def _merge_into(node: Any, value: Any, where: Location) -> bool:
     if isinstance(node, dict):
         if not isinstance(value, dict):
             raise _Failure(
-                where, f"target {_pointer(where)} is an object, so the update must be an object, found {_kind(value)}"
+                where,
+                f"target {jsonpath_of(where)} is an object, so the update must be an object, found {_kind(value)}",
             )
         return _merge_object(node, value, where)
     if isinstance(node, list):
@@ -117,7 +109,7 @@ def _merge_into(node: Any, value: Any, where: Location) -> bool:
         node.append(_copy.deepcopy(value))
         return changed
     raise _Failure(
-        where, f"target {_pointer(where)} is a primitive ({node!r}); select its parent object and update the key"
+        where, f"target {jsonpath_of(where)} is a primitive ({node!r}); select its parent object and update the key"
     )
 
 
@@ -153,7 +145,7 @@ def apply_action(document: Json, action: Action, *, source: str, strict: bool = 
         kind=action.kind,
         matched=len(nodes),
         changed=False,
-        locations=[_pointer(loc) for loc, _ in nodes],
+        locations=[jsonpath_of(loc) for loc, _ in nodes],
     )
     if not nodes:
         if strict:

@@ -1,8 +1,9 @@
 """Overlay health: does each action still match, and is it still needed, on a given (raw) document?
 
 An action is *needed* when applying it changes the document (the gap is still there), *not needed* when it matches
-but changes nothing (Atlassian fixed the gap upstream), and *broken* when its target matches nothing (it would fail
-the strict build). Actions are applied in order, each on the result of the previous ones, exactly as the build does.
+but changes nothing (Atlassian fixed the gap upstream), *no match* when its target matches nothing (it would fail
+the strict build) and *failed* when it cannot be applied (an incompatible merge, a bad copy source). Actions are
+applied in order, each on the result of the previous ones, exactly as the build does.
 `jsm-openapi overlays status` and the drift report both use this.
 """
 

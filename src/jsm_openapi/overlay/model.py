@@ -14,9 +14,8 @@ import jsonschema
 
 from ..documents import Json, read_document, sha256_file
 from ..errors import InputError
-from ..project import overlay_files
 
-__all__ = ["Action", "Overlay", "load_overlay", "overlay_files", "parse_overlay"]
+__all__ = ["Action", "Overlay", "load_overlay", "parse_overlay"]
 
 _ABSENT = object()
 

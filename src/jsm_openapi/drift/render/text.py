@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import DriftReport
-from ..rules import Severity, fail_on_name
+from ..rules import fail_on_name
 from .common import counts_line
 
 
@@ -34,6 +34,3 @@ def render_text(report: DriftReport) -> str:
     verdict = "fail" if failing else "pass"
     lines.append(f"{verdict}: {failing} change(s) at or above --fail-on {fail_on_name(report.threshold)}")
     return "\n".join(lines) + "\n"
-
-
-__all__ = ["Severity", "render_text"]

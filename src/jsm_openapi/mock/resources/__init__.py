@@ -10,6 +10,7 @@ from . import (  # noqa: E402 - each module registers its operations on `routes`
     attachments,
     comments,
     customers,
+    issues,
     knowledgebase,
     organizations,
     platform,
@@ -17,12 +18,14 @@ from . import (  # noqa: E402 - each module registers its operations on `routes`
     requests,
     requesttypes,
     servicedesks,
+    users,
 )
 
 __all__ = [
     "attachments",
     "comments",
     "customers",
+    "issues",
     "knowledgebase",
     "organizations",
     "platform",
@@ -31,4 +34,5 @@ __all__ = [
     "requesttypes",
     "routes",
     "servicedesks",
+    "users",
 ]

@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from ..dates import date_dto, jira_datetime, now_ms
 from ..paging import page
-from ..render import avatar_urls, user_rest_link
+from ..render import platform_user
 from ..routing import CLOUD, Call
 from . import routes
 
@@ -53,24 +53,11 @@ def get_server_info(call: Call) -> Response:
 @routes.op("GET", "/api/2/myself")
 def get_myself(call: Call) -> Response:
     me, site = call.me, call.site
-    body = {
-        "self": user_rest_link(site, me),
-        "emailAddress": me.email,
-        "avatarUrls": avatar_urls(site, me),
-        "displayName": me.display_name,
-        "active": me.active,
-        "timeZone": me.time_zone,
-        "locale": "en_US",
-    }
-    if site.cloud:
-        body |= {"accountId": me.account_id, "accountType": "customer" if me.role == "customer" else "atlassian"}
-    else:
+    body = platform_user(site, me)
+    if not site.cloud:
         groups = {"admin": ["jira-administrators", "jira-servicedesk-users"], "agent": ["jira-servicedesk-users"]}
         names = groups.get(me.role, [])
         body |= {
-            "key": me.key,
-            "name": me.username,
-            "deleted": False,
             "groups": {"size": len(names), "items": [{"name": n} for n in names], "max-results": 50},
             "applicationRoles": {"size": 0, "items": [], "max-results": 50},
             "expand": "groups,applicationRoles",

@@ -1,14 +1,16 @@
-"""JSON pointers and local `$ref` resolution for the differ."""
+"""Places in a parsed document: JSON pointers (RFC 6901), normalized JSONPaths (RFC 9535), local `$ref`s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from ..documents import Json
-from ..errors import InputError
+from .documents import Json
+from .errors import InputError
 
 MAX_REF_HOPS = 32
+
+Location = tuple[str | int, ...]  # keys and indexes from the document root
 
 
 def escape(segment: str | int) -> str:
@@ -19,6 +21,14 @@ def escape(segment: str | int) -> str:
 def join(pointer: str, *segments: str | int) -> str:
     """Append segments to a pointer written as a URI fragment (`#/paths/~1x/get`)."""
     return pointer + "".join("/" + escape(s) for s in segments)
+
+
+def jsonpath_of(location: Location) -> str:
+    """The normalized JSONPath of a location, e.g. `$['paths']['/x']['get']` (how overlay reports name nodes)."""
+    parts = [
+        f"[{p}]" if isinstance(p, int) else "['" + p.replace("\\", "\\\\").replace("'", "\\'") + "']" for p in location
+    ]
+    return "$" + "".join(parts)
 
 
 def ref_of(node: Json) -> str | None:
