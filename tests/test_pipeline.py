@@ -98,7 +98,7 @@ def test_patch_command_reports_nodes_and_non_strict_mode_lists_misses(tmp_projec
     assert "0 node(s)  overlays/cloud/999-miss.yaml action #1  mark the document" in lenient.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["fetch"], ["patch"], ["generate"]])
+@pytest.mark.parametrize("command", [[], ["fetch"], ["patch"], ["generate"], ["provenance"]])
 def test_every_command_has_help(tmp_project: Project, command: list[str]) -> None:
     result = run(tmp_project, *command, "--help")
     assert result.returncode == 0 and "Usage:" in result.stdout
@@ -165,3 +165,14 @@ def test_error_messages_with_brackets_are_printed_verbatim(tmp_project: Project)
     result = run(tmp_project, "patch", "--flavor", "cloud")
     assert result.returncode == ExitCode.OVERLAY
     assert "$.paths['/[x]/[bold]y']" in result.stderr
+
+
+def test_provenance_names_the_pins_the_installed_packages_came_from(tmp_project: Project) -> None:
+    result = run(tmp_project, "provenance")
+    assert result.returncode == 0, result.stderr
+    sources = load_sources(tmp_project.sources_file)
+    for flavor in ("server", "cloud"):
+        assert f"jsm_{flavor}: " in result.stdout
+        for pin in sources.flavor(flavor).documents:
+            assert f"{pin.name} " in result.stdout and pin.sha256[:12] in result.stdout
+    assert "openapi-python-client 0.29.1" in result.stdout

@@ -1,4 +1,4 @@
-"""`fetch`, `patch`, `generate`: the main pipeline."""
+"""`fetch`, `patch`, `generate`, `provenance`: the main pipeline."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import GenerateError
 from ..fetch import Fetcher
 from ..generate import generate_flavor
 from ..sources import load_sources
@@ -92,3 +93,32 @@ def generate(
             out.print(f"  accepted skip: {warning.key} ({warning.kind})")
         for key in outcome.stale_allowlist:
             err.print(f"  note: accepted-skips entry {key!r} no longer occurs; remove it", markup=False)
+
+
+@app.command()
+def provenance(flavor: FlavorOption = FlavorChoice.all) -> None:
+    """Show what the installed client packages were generated from: pins, overlays, generator.
+
+    Reads `jsm_server.PROVENANCE` / `jsm_cloud.PROVENANCE`; works wherever the packages are installed.
+    """
+    import importlib
+
+    for name in flavors_of(flavor):
+        package = f"jsm_{name}"
+        try:
+            module = importlib.import_module(package)
+        except ImportError as exc:
+            raise GenerateError(
+                f"{package} is not installed ({exc})",
+                hint=f"run `nox -s generate` in a checkout, or `pip install generated/jsm-{name}` after generating",
+            ) from None
+        record = module.PROVENANCE
+        inputs = record["inputs"]
+        documents = ", ".join(f"{d['name']} {d['version'][:24]} {d['sha256'][:12]}" for d in inputs["documents"])
+        tools = ", ".join(f"{tool} {version}" for tool, version in sorted(inputs["toolchain"].items()))
+        out.print(
+            f"{package}: {record['operations_generated']} operations generated of "
+            f"{record['operations_in_document']} in the patched document\n"
+            f"  documents: {documents}\n"
+            f"  overlays: {len(inputs['overlays'])} file(s); {tools}; inputs stamp {inputs['stamp'][:12]}"
+        )
