@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from loopback import Loopback, serve
 
 from jsm_openapi.project import Project
 from jsm_openapi.sources import Sources, load_sources
@@ -57,6 +58,13 @@ def copy_project(target: Path) -> Project:
 def project_copier() -> Callable[[Path], Project]:
     """`copy_project` as a fixture: tests call it with a target folder."""
     return copy_project
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    """A JSM stand-in over real HTTP on loopback whose answers the test decides (tests/loopback.py)."""
+    with serve() as running:
+        yield running
 
 
 @pytest.fixture

@@ -9,16 +9,11 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import hashlib
-import http.server
-import json
-import threading
 import typing
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from jsm_cloud import Client as CloudClient
@@ -42,67 +37,7 @@ from jsm_server.models import AddAttachmentBody
 from jsm_server.models import AttachTemporaryFileBody as ServerUploadBody
 from jsm_server.models import CustomerCreateDTO as ServerCustomer
 from jsm_server.models import StoreTemporaryUserAvatarBody as AvatarBody
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class Received:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Loopback:
-    """A JSM stand-in: `handler` decides every answer; `received` keeps every request."""
-
-    url: str
-    handler: Callable[[Received], Reply] = lambda _r: (500, {}, b"")
-    received: list[Received] = field(default_factory=list)
-
-
-def json_reply(status: int, body: Any, **headers: str) -> Reply:
-    return status, {"Content-Type": "application/json", **headers}, json.dumps(body).encode()
-
-
-@pytest.fixture
-def jsm() -> Iterator[Loopback]:
-    state = Loopback(url="")
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            parts = urlsplit(self.path)
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            request = Received(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body)
-            state.received.append(request)
-            status, headers, payload = state.handler(request)
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": str(len(payload))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-
+from loopback import Loopback, Received, Reply, json_reply
 
 # --- create customer, both flavors ---------------------------------------------------------------------------------
 
@@ -127,14 +62,14 @@ def customer_directory(flavor: str) -> Callable[[Received], Reply]:
     return handle
 
 
-def test_cloud_create_customer_sends_display_name_and_reads_the_account_id(jsm: Loopback) -> None:
-    jsm.handler = customer_directory("cloud")
-    client = CloudClient(base_url=jsm.url)
+def test_cloud_create_customer_sends_display_name_and_reads_the_account_id(loopback: Loopback) -> None:
+    loopback.handler = customer_directory("cloud")
+    client = CloudClient(base_url=loopback.url)
     body = CloudCustomer(email="fred@example.com", display_name="Fred F. User")
     created = cloud_create_customer.sync_detailed(client=client, body=body, strict_conflict_status_code=True)
     assert created.status_code == 201 and isinstance(created.parsed, UserDTO)
     assert created.parsed.account_id.startswith("qm:") and created.parsed.display_name == "Fred F. User"
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert (sent.method, sent.path) == ("POST", "/rest/servicedeskapi/customer")
     assert sent.json() == {"email": "fred@example.com", "displayName": "Fred F. User"}
     assert sent.query == {"strictConflictStatusCode": ["true"]}
@@ -142,18 +77,18 @@ def test_cloud_create_customer_sends_display_name_and_reads_the_account_id(jsm: 
     assert again.status_code == 409 and isinstance(again.parsed, ErrorResponse)
     assert "already exists" in str(again.parsed.error_message)
     lenient = cloud_create_customer.sync_detailed(client=client, body=body)
-    assert lenient.status_code == 400 and "strictConflictStatusCode" not in jsm.received[-1].query
+    assert lenient.status_code == 400 and "strictConflictStatusCode" not in loopback.received[-1].query
 
 
-def test_server_create_customer_sends_full_name_and_the_username_is_the_email(jsm: Loopback) -> None:
-    jsm.handler = customer_directory("server")
-    client = ServerClient(base_url=f"{jsm.url}/rest")
+def test_server_create_customer_sends_full_name_and_the_username_is_the_email(loopback: Loopback) -> None:
+    loopback.handler = customer_directory("server")
+    client = ServerClient(base_url=f"{loopback.url}/rest")
     created = server_create_customer.sync_detailed(
         client=client, body=ServerCustomer(email="fred@example.com", full_name="Fred F. User")
     )
     assert created.status_code == 201
     assert created.parsed.name == "fred@example.com" and created.parsed.key.startswith("JIRAUSER")
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert (sent.method, sent.path) == ("POST", "/rest/servicedeskapi/customer")
     assert sent.json() == {"email": "fred@example.com", "fullName": "Fred F. User"}
     assert "strict_conflict_status_code" not in typing.get_type_hints(server_create_customer.sync_detailed)
@@ -169,25 +104,25 @@ def stored_property(request: Received) -> Reply:
 
 
 @pytest.mark.parametrize("value", [{"colour": "green", "tags": ["a", "b"]}, ["x", 1, None], "plain", 7])
-def test_a_request_type_property_put_sends_any_json_value(jsm: Loopback, value: Any) -> None:
-    jsm.handler = stored_property
+def test_a_request_type_property_put_sends_any_json_value(loopback: Loopback, value: Any) -> None:
+    loopback.handler = stored_property
     response = set_request_type_property.sync_detailed(
-        "10001", "25", "example.key", client=CloudClient(base_url=jsm.url), body=value
+        "10001", "25", "example.key", client=CloudClient(base_url=loopback.url), body=value
     )
     assert response.status_code == 201
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert sent.path == "/rest/servicedeskapi/servicedesk/10001/requesttype/25/property/example.key"
     assert sent.json() == value and sent.headers["Content-Type"] == "application/json"
 
 
-def test_a_board_property_put_sends_its_value(jsm: Loopback) -> None:
-    jsm.handler = stored_property
+def test_a_board_property_put_sends_its_value(loopback: Loopback) -> None:
+    loopback.handler = stored_property
     response = set_board_property.sync_detailed(
-        "7", "rank.config", client=ServerClient(base_url=f"{jsm.url}/rest"), body={"enabled": True}
+        "7", "rank.config", client=ServerClient(base_url=f"{loopback.url}/rest"), body={"enabled": True}
     )
     assert response.status_code == 201
-    assert jsm.received[0].path == "/rest/agile/1.0/board/7/properties/rank.config"
-    assert jsm.received[0].json() == {"enabled": True}
+    assert loopback.received[0].path == "/rest/agile/1.0/board/7/properties/rank.config"
+    assert loopback.received[0].json() == {"enabled": True}
 
 
 # --- temporary attachments: multipart files plus the XSRF header ----------------------------------------------------
@@ -215,21 +150,21 @@ def temporary_files(request: Received) -> Reply:
 
 
 @pytest.mark.parametrize("flavor", ["cloud", "server"])
-def test_attach_temporary_file_sends_multipart_files_with_the_xsrf_header(jsm: Loopback, flavor: str) -> None:
-    jsm.handler = temporary_files
+def test_attach_temporary_file_sends_multipart_files_with_the_xsrf_header(loopback: Loopback, flavor: str) -> None:
+    loopback.handler = temporary_files
     files = [
         File(payload=BytesIO(b"first file"), file_name="readme.txt", mime_type="text/plain"),
         File(payload=BytesIO(b"\x89PNG\r\n\x1a\n"), file_name="screen.png", mime_type="image/png"),
     ]
     if flavor == "cloud":
         response = cloud_attach.sync_detailed(
-            "10001", client=CloudClient(base_url=jsm.url), body=CloudUploadBody(file=files)
+            "10001", client=CloudClient(base_url=loopback.url), body=CloudUploadBody(file=files)
         )
     else:
         body = ServerUploadBody(file=files)
-        response = server_attach.sync_detailed("10001", client=ServerClient(base_url=f"{jsm.url}/rest"), body=body)
+        response = server_attach.sync_detailed("10001", client=ServerClient(base_url=f"{loopback.url}/rest"), body=body)
     assert response.status_code == 201, response.content
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert sent.path == "/rest/servicedeskapi/servicedesk/10001/attachTemporaryFile"
     assert sent.headers["X-Atlassian-Token"] == "no-check"
     assert sent.headers["Content-Type"].startswith("multipart/form-data; boundary=")
@@ -240,7 +175,7 @@ def test_attach_temporary_file_sends_multipart_files_with_the_xsrf_header(jsm: L
     )
 
 
-def test_an_uploaded_file_containing_a_boundary_like_line_arrives_intact(jsm: Loopback) -> None:
+def test_an_uploaded_file_containing_a_boundary_like_line_arrives_intact(loopback: Loopback) -> None:
     """The generator's own template fixed the boundary to `+++`; ours lets httpx choose a random one."""
     received: list[bytes] = []
 
@@ -251,12 +186,12 @@ def test_an_uploaded_file_containing_a_boundary_like_line_arrives_intact(jsm: Lo
         received.extend(part.get_payload(decode=True) for part in message.iter_parts())
         return json_reply(201, {"temporaryAttachments": [{"temporaryAttachmentId": "temp1", "fileName": "x.txt"}]})
 
-    jsm.handler = capture
+    loopback.handler = capture
     content = b'line one\r\n--+++\r\nContent-Disposition: form-data; name="evil"\r\n\r\n--+++--\r\n'
     body = CloudUploadBody(file=[File(payload=BytesIO(content), file_name="x.txt", mime_type="text/plain")])
-    response = cloud_attach.sync_detailed("1", client=CloudClient(base_url=jsm.url), body=body)
+    response = cloud_attach.sync_detailed("1", client=CloudClient(base_url=loopback.url), body=body)
     assert response.status_code == 201
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert "boundary=+++" not in sent.headers["Content-Type"]
     assert received == [content]
 
@@ -264,20 +199,20 @@ def test_an_uploaded_file_containing_a_boundary_like_line_arrives_intact(jsm: Lo
 # --- attachment content comes back as bytes; ids are strings ---------------------------------------------------------
 
 
-def test_attachment_content_comes_back_as_bytes(jsm: Loopback) -> None:
+def test_attachment_content_comes_back_as_bytes(loopback: Loopback) -> None:
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-    jsm.handler = lambda request: (
+    loopback.handler = lambda request: (
         200,
         {"Content-Type": "image/png"},
         image if request.path.endswith("/10000") else b"",
     )
-    response = get_attachment_content.sync_detailed("IT-1", "10000", client=CloudClient(base_url=jsm.url))
+    response = get_attachment_content.sync_detailed("IT-1", "10000", client=CloudClient(base_url=loopback.url))
     assert response.status_code == 200
     assert isinstance(response.parsed, File) and response.parsed.payload.read() == image
-    assert jsm.received[0].path == "/rest/servicedeskapi/request/IT-1/attachment/10000"
+    assert loopback.received[0].path == "/rest/servicedeskapi/request/IT-1/attachment/10000"
 
 
-def test_ids_are_strings_in_the_generated_signatures(jsm: Loopback) -> None:
+def test_ids_are_strings_in_the_generated_signatures(loopback: Loopback) -> None:
     for function, name in (
         (get_organization.sync_detailed, "organization_id"),
         (get_approval_by_id.sync_detailed, "approval_id"),
@@ -285,15 +220,15 @@ def test_ids_are_strings_in_the_generated_signatures(jsm: Loopback) -> None:
         (set_request_type_property.sync_detailed, "request_type_id"),
     ):
         assert typing.get_type_hints(function)[name] is str, function.__module__
-    jsm.handler = lambda request: json_reply(200, {"id": request.path.rsplit("/", 1)[1], "name": "Charlie Cakes"})
-    organization = get_organization.sync("42", client=CloudClient(base_url=jsm.url))
+    loopback.handler = lambda request: json_reply(200, {"id": request.path.rsplit("/", 1)[1], "name": "Charlie Cakes"})
+    organization = get_organization.sync("42", client=CloudClient(base_url=loopback.url))
     assert organization is not None and organization.id == "42"
 
 
 # --- tolerant parsing ------------------------------------------------------------------------------------------------
 
 
-def test_responses_parse_with_unknown_fields_nulls_and_new_enum_values(jsm: Loopback) -> None:
+def test_responses_parse_with_unknown_fields_nulls_and_new_enum_values(loopback: Loopback) -> None:
     def approval(request: Received) -> Reply:
         return json_reply(
             200,
@@ -308,8 +243,8 @@ def test_responses_parse_with_unknown_fields_nulls_and_new_enum_values(jsm: Loop
             },
         )
 
-    jsm.handler = approval
-    parsed = get_approval_by_id.sync("HELP-1", "5", client=CloudClient(base_url=jsm.url))
+    loopback.handler = approval
+    parsed = get_approval_by_id.sync("HELP-1", "5", client=CloudClient(base_url=loopback.url))
     assert isinstance(parsed, ApprovalDTO) and parsed.id == "5"
     assert parsed.final_decision.value == "escalated" and not parsed.final_decision.is_known
     assert parsed.name is UNSET and parsed.created_date is UNSET
@@ -321,16 +256,16 @@ def test_responses_parse_with_unknown_fields_nulls_and_new_enum_values(jsm: Loop
     assert parsed.to_dict()["finalDecision"] == "escalated" and parsed.to_dict()["brandNewField"] == {"nested": [1, 2]}
 
 
-def test_an_error_body_that_is_not_json_gives_none_and_keeps_the_raw_body(jsm: Loopback) -> None:
+def test_an_error_body_that_is_not_json_gives_none_and_keeps_the_raw_body(loopback: Loopback) -> None:
     page = b"<html><body>Jira Service Management is not licensed</body></html>"
-    jsm.handler = lambda _r: (403, {"Content-Type": "text/html"}, page)
-    response = get_info.sync_detailed(client=CloudClient(base_url=jsm.url))
+    loopback.handler = lambda _r: (403, {"Content-Type": "text/html"}, page)
+    response = get_info.sync_detailed(client=CloudClient(base_url=loopback.url))
     assert response.status_code == 403 and response.parsed is None and response.content == page
 
 
-def test_a_429_reads_the_jsm_error_and_exposes_retry_after(jsm: Loopback) -> None:
-    jsm.handler = lambda _r: json_reply(429, {"errorMessage": "Rate limit exceeded"}, **{"Retry-After": "7"})
-    response = get_info.sync_detailed(client=CloudClient(base_url=jsm.url))
+def test_a_429_reads_the_jsm_error_and_exposes_retry_after(loopback: Loopback) -> None:
+    loopback.handler = lambda _r: json_reply(429, {"errorMessage": "Rate limit exceeded"}, **{"Retry-After": "7"})
+    response = get_info.sync_detailed(client=CloudClient(base_url=loopback.url))
     assert response.status_code == 429 and isinstance(response.parsed, ErrorResponse)
     assert response.parsed.error_message == "Rate limit exceeded" and response.headers["Retry-After"] == "7"
 
@@ -354,7 +289,7 @@ def form_parts(request: Received) -> list[tuple[str, str | None, str, bytes]]:
     ]
 
 
-def test_issue_attachments_send_file_parts_with_the_xsrf_header_and_read_the_list(jsm: Loopback) -> None:
+def test_issue_attachments_send_file_parts_with_the_xsrf_header_and_read_the_list(loopback: Loopback) -> None:
     def attach(request: Received) -> Reply:
         if request.headers.get("X-Atlassian-Token") != "no-check":
             return 403, {"Content-Type": "text/plain"}, b"XSRF check failed"
@@ -365,22 +300,22 @@ def test_issue_attachments_send_file_parts_with_the_xsrf_header_and_read_the_lis
         ]
         return json_reply(200, added)
 
-    jsm.handler = attach
+    loopback.handler = attach
     files = [
         File(payload=BytesIO(b"log line\n"), file_name="jira.log", mime_type="text/plain"),
         File(payload=BytesIO(b"\x89PNG\r\n\x1a\n"), file_name="screen.png", mime_type="image/png"),
     ]
     response = add_attachment.sync_detailed(
-        "TEST-1", client=ServerClient(base_url=f"{jsm.url}/rest"), body=AddAttachmentBody(file=files)
+        "TEST-1", client=ServerClient(base_url=f"{loopback.url}/rest"), body=AddAttachmentBody(file=files)
     )
     assert response.status_code == 200, response.content
-    [sent] = jsm.received
+    [sent] = loopback.received
     assert sent.path == "/rest/api/2/issue/TEST-1/attachments"
     assert [a.filename for a in response.parsed] == ["jira.log", "screen.png"]
     assert [(a.mime_type, a.size) for a in response.parsed] == [("text/plain", 9), ("image/png", 8)]
 
 
-def test_a_multipart_avatar_upload_reads_the_html_page_it_answers(jsm: Loopback) -> None:
+def test_a_multipart_avatar_upload_reads_the_html_page_it_answers(loopback: Loopback) -> None:
     page = '<html><body><textarea>{"cropperWidth":48,"needsCropping":true}</textarea></body></html>'
 
     def avatar(request: Received) -> Reply:
@@ -390,17 +325,23 @@ def test_a_multipart_avatar_upload_reads_the_html_page_it_answers(jsm: Loopback)
         assert (name, media) == ("avatar", "image/png")
         return 201, {"Content-Type": "text/html;charset=UTF-8"}, page.encode()
 
-    jsm.handler = avatar
+    loopback.handler = avatar
     image = File(payload=BytesIO(b"\x89PNG\r\n\x1a\n"), file_name="me.png", mime_type="image/png")
     response = store_temporary_user_avatar.sync_detailed(
-        client=ServerClient(base_url=f"{jsm.url}/rest"), body=AvatarBody(avatar=image), username="admin"
+        client=ServerClient(base_url=f"{loopback.url}/rest"), body=AvatarBody(avatar=image), username="admin"
     )
     assert response.status_code == 201 and response.parsed == page
-    assert jsm.received[0].query == {"username": ["admin"]}
+    assert loopback.received[0].query == {"username": ["admin"]}
 
 
-def test_comma_separated_query_parameters_are_sent_as_text(jsm: Loopback) -> None:
-    jsm.handler = lambda _r: json_reply(200, {"id": 1, "name": "Scrum board", "type": "scrum"})
-    get_all_boards.sync_detailed(client=ServerClient(base_url=f"{jsm.url}/rest"), type_="scrum,kanban")
-    assert jsm.received[0].path == "/rest/agile/1.0/board"
-    assert jsm.received[0].query == {"type": ["scrum,kanban"]}
+def test_comma_separated_query_parameters_are_sent_as_text(loopback: Loopback) -> None:
+    def boards(request: Received) -> Reply:
+        wanted = request.query["type"][0].split(",")
+        values = [{"id": n, "name": f"{kind} board", "type": kind} for n, kind in enumerate(wanted, start=1)]
+        return json_reply(200, {"maxResults": 50, "startAt": 0, "total": len(values), "isLast": True, "values": values})
+
+    loopback.handler = boards
+    answer = get_all_boards.sync_detailed(client=ServerClient(base_url=f"{loopback.url}/rest"), type_="scrum,kanban")
+    assert loopback.received[0].path == "/rest/agile/1.0/board"
+    assert loopback.received[0].query == {"type": ["scrum,kanban"]}
+    assert [board.type_ for board in answer.parsed.values] == ["scrum", "kanban"]

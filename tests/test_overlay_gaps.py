@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import Loopback, Received, Reply, json_reply
 from openapi_python_client.strings import snake_case
 
 from jsm_openapi.fetch import Fetcher
@@ -896,3 +897,220 @@ def test_server_user_searches_answer_a_list_of_users(built: dict[str, Any]) -> N
         after = media_schema(op(patched(built, "server"), "get", path)["responses"]["200"])
         assert before == user, path
         assert after == {"type": "array", "items": user}, path
+
+
+# --- the platform's lists and pages declared as one item (server/155, 160, 165) -------------------------------------
+
+# (method, path, status) -> the element each list holds (server/155)
+PLATFORM_LISTS = {
+    ("get", "/api/2/field", "200"): "FieldBean",
+    ("get", "/api/2/status", "200"): "StatusJsonBean",
+    ("get", "/api/2/statuscategory", "200"): "StatusCategoryJsonBean",
+    ("get", "/api/2/priority", "200"): "PriorityJsonBean",
+    ("get", "/api/2/resolution", "200"): "ResolutionJsonBean",
+    ("get", "/api/2/issuetype", "200"): "IssueTypeJsonBean",
+    ("get", "/api/2/issuetype/{id}/alternatives", "200"): "IssueTypeJsonBean",
+    ("get", "/api/2/project", "200"): "ProjectBean",
+    ("get", "/api/2/issuetypescheme/{schemeId}/associations", "200"): "ProjectBean",
+    ("get", "/api/2/project/type", "200"): "ProjectTypeBean",
+    ("get", "/api/2/project/{projectIdOrKey}/components", "200"): "ComponentBean",
+    ("get", "/api/2/project/{projectIdOrKey}/versions", "200"): "VersionBean",
+    ("get", "/api/2/project/{projectIdOrKey}/statuses", "200"): "IssueTypeWithStatusJsonBean",
+    ("get", "/api/2/projectCategory", "200"): "ProjectCategoryJsonBean",
+    ("get", "/api/2/role", "200"): "ProjectRoleBean",
+    ("get", "/api/2/applicationrole", "200"): "ApplicationRoleBean",
+    ("put", "/api/2/applicationrole", "200"): "ApplicationRoleBean",
+    ("get", "/api/2/filter/favourite", "200"): "FilterBean",
+    ("get", "/api/2/filter/{id}/permission", "200"): "FilterPermissionBean",
+    ("post", "/api/2/filter/{id}/permission", "201"): "FilterPermissionBean",
+    ("get", "/api/2/filter/{id}/columns", "200"): "ColumnOptions",
+    ("get", "/api/2/settings/columns", "200"): "ColumnOptions",
+    ("get", "/api/2/user/columns", "200"): "ColumnOptions",
+    ("get", "/api/2/issue/{issueIdOrKey}/subtask", "200"): "IssueRefJsonBean",
+    ("get", "/api/2/issue/{issueIdOrKey}/pinned-comments", "200"): "PinnedCommentJsonBean",
+    ("post", "/api/2/worklog/list", "200"): "worklog",
+    ("get", "/api/2/screens/{screenId}/availableFields", "200"): "ScreenableFieldBean",
+    ("get", "/api/2/screens/{screenId}/tabs/{tabId}/fields", "200"): "ScreenableFieldBean",
+    ("get", "/api/2/screens/{screenId}/tabs", "200"): "ScreenableTabBean",
+    ("get", "/api/2/terminology/entries", "200"): "TerminologyResponseBean",
+    ("get", "/api/2/cluster/nodes", "200"): "NodeBean",
+    ("get", "/api/2/index-snapshot", "200"): "IndexSnapshotBean",
+    ("get", "/api/2/reindex/request/bulk", "200"): "ReindexRequestBean",
+}
+# the list, or one item when a query parameter names it
+LIST_OR_ONE = {
+    ("get", "/api/2/issue/{issueIdOrKey}/remotelink"): ("RemoteIssueLinkBean", "RemoteIssueLinkBean"),
+    ("get", "/api/2/workflowscheme/{id}/workflow"): ("WorkflowSchemeBean", "WorkflowMappingBean"),
+    ("get", "/api/2/workflowscheme/{id}/draft/workflow"): ("WorkflowSchemeBean", "WorkflowMappingBean"),
+}
+PASSWORD_POLICY = [
+    ("get", "/api/2/password/policy"),
+    ("post", "/api/2/password/policy/createUser"),
+    ("post", "/api/2/password/policy/updateUser"),
+]
+# (path of a GET) -> (the element the raw document declares, the page the answer is) (server/160)
+PAGES = {
+    "/agile/1.0/board": ("BoardBean", "PageBeanBoardBean"),
+    "/agile/1.0/board/{boardId}/epic": ("EpicBean", "PageBeanEpicBean"),
+    "/agile/1.0/board/{boardId}/project": ("ProjectJsonBean", "PageBeanProjectJsonBean"),
+    "/agile/1.0/board/{boardId}/sprint": ("SprintBean", "PageBeanSprintBean"),
+    "/agile/1.0/board/{boardId}/version": ("VersionBean", "PageBeanVersionBean"),
+    "/api/2/version": ("VersionBean", "PageBeanVersionBean"),
+    "/agile/1.0/board/{boardId}/backlog": ("IssueBean", "SearchResultsBean"),
+    "/agile/1.0/board/{boardId}/issue": ("IssueBean", "SearchResultsBean"),
+    "/agile/1.0/board/{boardId}/epic/none/issue": ("IssueBean", "SearchResultsBean"),
+    "/agile/1.0/board/{boardId}/epic/{epicId}/issue": ("IssueBean", "SearchResultsBean"),
+    "/agile/1.0/board/{boardId}/sprint/{sprintId}/issue": ("SprintBean", "SearchResultsBean"),
+    "/api/2/issuetype/page": ("IssueTypeJsonBean", "PageBeanIssueTypeJsonBean"),
+    "/api/2/priority/page": ("PriorityJsonBean", "PageBeanPriorityJsonBean"),
+    "/api/2/status/page": ("StatusJsonBean", "PageBeanStatusJsonBean"),
+    "/api/2/resolution/page": ("ResolutionBean", "PageBeanResolutionBean"),
+    "/api/2/customFields": ("CustomFieldBean", "PageBeanCustomFieldBean"),
+    "/api/2/issue/createmeta/{projectIdOrKey}/issuetypes": (
+        "CreateMetaIssueTypeBean",
+        "PageBeanCreateMetaIssueTypeBean",
+    ),
+    "/api/2/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}": ("FieldMetaBean", "PageBeanFieldMetaBean"),
+}
+AVATAR_GROUPS = ["/api/2/avatar/{type}/system", "/api/2/project/{projectIdOrKey}/avatars", "/api/2/user/avatars"]
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def answer(document: Any, method: str, path: str, status: str = "200") -> Any:
+    return media_schema(op(document, method, path)["responses"][status])
+
+
+def platform_array_answers(document: Any) -> list[str]:
+    """Platform and Agile operations whose 2xx JSON answer is (or may be) an array."""
+    found = []
+    for method, path, operation in operations(document):
+        for status, response in operation["responses"].items():
+            node = (response.get("content") or {}).get("application/json", {}).get("schema") or {}
+            kinds = [resolve(document, n).get("type") for n in [node, *node.get("oneOf", [])]]
+            if status.startswith("2") and "array" in kinds and path.startswith(("/api/2", "/agile/1.0")):
+                found.append(f"{method} {path} {status}")
+    return found
+
+
+def test_the_platform_lists_are_arrays(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    assert platform_array_answers(before) == [], "the raw platform document declares no list at all"
+    for (method, path, status), element in PLATFORM_LISTS.items():
+        old, new = answer(before, method, path, status), answer(after, method, path, status)
+        assert old.get("type") != "array" and "$ref" in old, (method, path)
+        assert new == {"type": "array", "items": ref(element)}, (method, path)
+    assert answer(before, "get", "/api/2/filter/{id}/columns") == ref("ColumnLayout"), "a Java layout, not columns"
+    for (method, path), (declared, element) in LIST_OR_ONE.items():
+        assert answer(before, method, path) == ref(declared)
+        assert answer(after, method, path) == {"oneOf": [{"type": "array", "items": ref(element)}, ref(element)]}
+    for method, path in PASSWORD_POLICY:
+        assert answer(before, method, path)["type"] == "string"
+        assert answer(after, method, path) == {"type": "array", "items": {"type": "string"}}
+    listed = {f"{m} {p} {s}" for (m, p, s) in PLATFORM_LISTS} | {f"{m} {p} 200" for m, p in LIST_OR_ONE}
+    listed |= {f"{m} {p} 200" for m, p in PASSWORD_POLICY}
+    assert set(platform_array_answers(after)) == listed | {
+        "get /api/2/application-properties 200",  # server/090
+        "get /api/2/application-properties/advanced-settings 200",  # server/090
+        "post /api/2/issue/{issueIdOrKey}/attachments 200",  # server/140
+        *(f"get {path} 200" for path in ("/api/2/user/search", "/api/2/user/assignable/search")),  # server/145
+        *(
+            f"get /api/2/user/{path} 200"
+            for path in ("assignable/multiProjectSearch", "permission/search", "viewissue/search")
+        ),
+    }
+
+
+def test_bulk_bodies_are_arrays(built: dict[str, Any]) -> None:
+    for method, path, element in (
+        ("put", "/api/2/applicationrole", "ApplicationRoleBean"),
+        ("post", "/api/2/terminology/entries", "TerminologyRequestBean"),
+    ):
+        assert media_schema(op(raw(built, "server"), method, path)["requestBody"]) == ref(element)
+        assert media_schema(op(patched(built, "server"), method, path)["requestBody"]) == {
+            "type": "array",
+            "items": ref(element),
+        }
+
+
+def test_paged_answers_are_pages_of_their_element(built: dict[str, Any]) -> None:
+    before, after = raw(built, "server"), patched(built, "server")
+    envelope = {k: v for k, v in schema(after, "PageBean")["properties"].items() if k != "values"}
+    for path, (element, page) in PAGES.items():
+        assert answer(before, "get", path) == ref(element), path
+        assert answer(after, "get", path) == ref(page), path
+        if page == "SearchResultsBean":
+            continue
+        assert page not in before["components"]["schemas"]
+        fields = dict(schema(after, page)["properties"])
+        assert fields.pop("values") == {"type": "array", "items": ref(element)}, page
+        assert fields == envelope, f"{page} has PageBean's envelope"
+    assert schema(after, "SearchResultsBean")["properties"]["issues"]["items"] == ref("IssueBean")
+
+
+def test_avatar_lists_answer_groups_of_avatars(built: dict[str, Any]) -> None:
+    for path in AVATAR_GROUPS:
+        assert answer(raw(built, "server"), "get", path) == ref("AvatarBean")
+        assert answer(patched(built, "server"), "get", path) == ref("AvatarGroupsBean")
+    groups = schema(patched(built, "server"), "AvatarGroupsBean")["properties"]
+    assert groups == {kind: {"type": "array", "items": ref("AvatarBean")} for kind in ("system", "custom")}
+    # its own description says "a list", Cloud's twin a map: left as it is (overlays/README.md, checked, not patched)
+    universal = "/api/2/universal_avatar/type/{type}/owner/{owningObjectId}"
+    assert answer(patched(built, "server"), "get", universal) == ref("AvatarBean")
+
+
+def jira_catalogue(request: Received) -> Reply:
+    """A small Jira: its field list, its boards in pages (startAt/maxResults) and an issue's remote links."""
+    fields = [("summary", "Summary", False), ("customfield_10010", "Customer Request Type", True)]
+    boards = [{"id": n, "name": f"Board {n}", "type": "scrum" if n % 2 else "kanban"} for n in range(1, 6)]
+    links = [{"id": n, "globalId": f"system=https://ci.example/build/{n}"} for n in (10, 11)]
+    query = {name: values[0] for name, values in request.query.items()}
+    if request.path == "/rest/api/2/field":
+        return json_reply(200, [{"id": i, "name": n, "custom": c, "clauseNames": [n.lower()]} for i, n, c in fields])
+    if request.path == "/rest/agile/1.0/board":
+        start, size = int(query.get("startAt", 0)), int(query.get("maxResults", 50))
+        page = boards[start : start + size]
+        last = start + len(page) >= len(boards)
+        return json_reply(
+            200, {"maxResults": size, "startAt": start, "total": len(boards), "isLast": last, "values": page}
+        )
+    if request.path == "/rest/api/2/issue/SD-1/remotelink":
+        if "globalId" not in query:
+            return json_reply(200, links)
+        found = [link for link in links if link["globalId"] == query["globalId"]]
+        return json_reply(200, found[0]) if found else json_reply(404, {"errorMessages": ["No link"], "errors": {}})
+    return json_reply(404, {"errorMessages": [f"no resource {request.path}"], "errors": {}})
+
+
+def test_the_server_client_reads_lists_and_pages_over_http(loopback: Loopback) -> None:
+    from jsm_server import Client
+    from jsm_server.api.board import get_all_boards
+    from jsm_server.api.field import get_fields
+    from jsm_server.api.issue import get_remote_issue_links
+    from jsm_server.models import FieldBean, PageBeanBoardBean, RemoteIssueLinkBean
+
+    loopback.handler = jira_catalogue
+    client = Client(base_url=f"{loopback.url}/rest")
+    fields = get_fields.sync(client=client)
+    assert isinstance(fields, list) and all(isinstance(f, FieldBean) for f in fields)
+    assert [(f.id, f.custom) for f in fields] == [("summary", False), ("customfield_10010", True)]
+    with pytest.raises((TypeError, ValueError)):  # what the raw document's one FieldBean made of the same answer
+        FieldBean.from_dict(json.loads(jira_catalogue(loopback.received[0])[2]))
+
+    names, start = [], 0
+    while True:  # the page tells when to stop
+        page = get_all_boards.sync(client=client, start_at=start, max_results=2)
+        assert isinstance(page, PageBeanBoardBean) and page.total == 5
+        names += [board.name for board in page.values]
+        start += len(page.values)
+        if page.is_last:
+            break
+    assert names == [f"Board {n}" for n in range(1, 6)]
+    assert [r.query.get("startAt") for r in loopback.received[1:]] == [["0"], ["2"], ["4"]]
+
+    every = get_remote_issue_links.sync("SD-1", client=client)
+    one = get_remote_issue_links.sync("SD-1", client=client, global_id="system=https://ci.example/build/11")
+    assert isinstance(every, list) and [link.additional_properties["id"] for link in every] == [10, 11]
+    assert isinstance(one, RemoteIssueLinkBean) and one.additional_properties["id"] == 11
