@@ -16,8 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from cli_in_process import run
 
-from jsm_openapi.cli import main
 from jsm_openapi.cli.drift_commands import issue_body
 from jsm_openapi.errors import ExitCode
 from jsm_openapi.fetch import MirrorIndex
@@ -38,19 +38,6 @@ def copies(mirror: Path) -> dict[str, Path]:
     found = {day: index.lookup(sha) for day, sha in SHA.items()}
     assert all(found.values()), f"mirror {mirror} lacks a dated JSM Cloud copy"
     return {day: path for day, path in found.items() if path is not None}
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process (main() maps errors to exit codes) and return (code, stdout, stderr)."""
-    argv = sys.argv
-    sys.argv = ["jsm-openapi", *args]
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main()
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from cli_in_process import run
 
-from jsm_openapi.cli import main
 from jsm_openapi.errors import ExitCode
 from jsm_openapi.fetch import Fetcher
 from jsm_openapi.parity import endpoints, parity_report, render_parity
@@ -31,18 +30,6 @@ actions:
   - target: "$.components.schemas.CustomerCreateDTO.properties.displayName"
     update: {x-jsm-concept: customer.display-name}
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    argv = sys.argv
-    sys.argv = ["jsm-openapi", *args]
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main()
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
