@@ -15,6 +15,12 @@ nox.options.reuse_venv = "yes"
 
 PYTHON = "3.11"
 GENERATED = ("generated/jsm-server", "generated/jsm-cloud")
+FACADE = "facade"  # the jsm-client distribution (import name `jsm`)
+
+
+def _install_dev(session: nox.Session, extras: str = "dev") -> None:
+    """jsm-openapi with `extras`, and the facade beside it (the contract extra needs jsm-client), both editable."""
+    session.install("-e", FACADE, "-e", f".[{extras}]")
 
 
 def _generate(session: nox.Session, *args: str) -> None:
@@ -33,17 +39,17 @@ def generate(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Wheels of the generated packages (and of jsm-openapi itself) into dist/."""
+    """Wheels of the four distributions into dist/: jsm-server, jsm-cloud, jsm-client (the facade), jsm-openapi."""
     session.install("-e", ".[generate]")
     session.run("jsm-openapi", "generate")
-    for path in (*GENERATED, "."):
+    for path in (*GENERATED, FACADE, "."):
         session.run("uv", "build", "--wheel", "--out-dir", "dist", path, external=True)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit and integration tests (real generator, real documents from the mirror, servers on loopback)."""
-    session.install("-e", ".[dev]")
+    _install_dev(session)
     _generate(session)
     session.run("pytest", *session.posargs)
     if not session.posargs:  # the contract suite too, on the mock and on Prism (a fixed seed: CI replays exactly)
@@ -68,7 +74,7 @@ def _contract(session: nox.Session, *args: str) -> None:
 def contract(session: nox.Session) -> None:
     """The contract suite alone: `nox -s contract -- --target mock|prism|live --flavor server|cloud [--examples N]
     [--seed N] [--operation 'POST /rest/servicedeskapi/customer']`. Reports: reports/contract/."""
-    session.install("-e", ".[dev]")
+    _install_dev(session)
     _generate(session)
     _contract(session, *session.posargs)
 
@@ -81,7 +87,7 @@ def conformance(session: nox.Session) -> None:
     coverage and JUnit XML."""
     import secrets
 
-    session.install("-e", ".[dev]")
+    _install_dev(session)
     _generate(session)
     args = list(session.posargs) or ["--target", "live"]
     seed = [] if any(a.startswith("--seed") for a in args) else ["--seed", str(secrets.randbits(32))]
@@ -91,7 +97,7 @@ def conformance(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff (lint + format check) and mypy on the hand-written code."""
-    session.install("-e", ".[dev]")
+    _install_dev(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
