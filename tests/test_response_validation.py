@@ -292,3 +292,21 @@ def test_shapes_and_the_transport_hook_on_a_non_json_answer() -> None:
     ):
         jsm_client.service_desks.get(1)
     assert seen[0].keyword == "json" and seen[0].seen == {"type": "text/html", "length": 18}
+
+
+def test_a_package_generated_before_validation_existed_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "jsm_old_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigurationError, match=r"jsm_old_package has no _response_schemas\.json"):
+        ResponseSchemas.of("jsm_old_package")
+    (package / "_response_schemas.json").write_text(json.dumps({"format": "jsm-response-schemas", "version": 9}))
+    import jsm.validation as validation
+
+    validation._schemas_of.cache_clear()
+    with pytest.raises(ConfigurationError, match="not a version 1"):
+        ResponseSchemas.of("jsm_old_package")
+    validation._schemas_of.cache_clear()
