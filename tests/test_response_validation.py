@@ -295,18 +295,19 @@ def test_shapes_and_the_transport_hook_on_a_non_json_answer() -> None:
 
 
 def test_a_package_generated_before_validation_existed_is_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mock: RunningMock
 ) -> None:
-    package = tmp_path / "jsm_old_package"
+    name = f"jsm_old_package_{mock.flavor}"
+    package = tmp_path / name
     package.mkdir()
     (package / "__init__.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ConfigurationError, match=r"jsm_old_package has no _response_schemas\.json"):
-        ResponseSchemas.of("jsm_old_package")
+    with pytest.raises(ConfigurationError, match=rf"{name} has no _response_schemas\.json"):
+        ResponseSchemas.of(name)
     (package / "_response_schemas.json").write_text(json.dumps({"format": "jsm-response-schemas", "version": 9}))
     import jsm.validation as validation
 
     validation._schemas_of.cache_clear()
     with pytest.raises(ConfigurationError, match="not a version 1"):
-        ResponseSchemas.of("jsm_old_package")
+        ResponseSchemas.of(name)
     validation._schemas_of.cache_clear()
