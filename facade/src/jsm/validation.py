@@ -31,6 +31,7 @@ import httpx
 from .deviations import Deviation, DeviationLog, json_type, pointer_of, safe_key, shape_of
 from .errors import ConfigurationError, SchemaMismatch
 from .operations import Operation
+from .transport import OPERATION_KEY
 
 log = logging.getLogger("jsm.validation")
 
@@ -383,8 +384,6 @@ class ResponseValidation:
     # Internals.
 
     def _inspect(self, response: httpx.Response) -> tuple[list[Deviation], Any] | None:
-        from .transport import OPERATION_KEY
-
         op = response.request.extensions.get(OPERATION_KEY)
         if not isinstance(op, Operation):
             return None  # not an operation of the document (a platform call the document lacks, a redirect target)
