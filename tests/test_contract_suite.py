@@ -7,6 +7,7 @@ That every link of the overlays is followed to a 2xx answer on the mock is asser
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -69,6 +70,10 @@ def test_a_mock_answering_fullname_fails_the_suite_with_a_report_naming_operatio
     failed = [case for case in junit.iter("testcase") if case.find("failure") is not None]
     assert failed, "JUnit records the failures"
     assert any(p.get("value") == "POST /rest/servicedeskapi/customer" for p in junit.iter("property"))
+    observed = [json.loads(line) for line in (tmp_path / "observed-mock-cloud.jsonl").read_text().splitlines()]
+    assert any(r["operation"] == "POST /rest/servicedeskapi/customer" and r["path"] == "/fullName" for r in observed), (
+        "the run's observed deviations (the format drift --observed reads) name the undeclared field"
+    )
 
 
 def test_a_mock_answering_the_wrong_status_fails_status_code_conformance(tmp_path: Path) -> None:
@@ -120,6 +125,8 @@ def test_live_mode_without_the_write_flag_sends_only_get_requests(tmp_path: Path
     assert "the live target is read-only" in result.stdout
     summary = (tmp_path / "summary-live-cloud.md").read_text()
     assert password not in summary and site.base_url in summary
+    observed = (tmp_path / "observed-live-cloud.jsonl").read_text()  # a conformant site: written, and empty
+    assert observed == "" and password not in observed
 
 
 def test_a_stateful_run_on_a_faulty_mock_names_the_failing_step_its_scenario_and_the_seed(tmp_path: Path) -> None:

@@ -1114,3 +1114,73 @@ def test_the_server_client_reads_lists_and_pages_over_http(loopback: Loopback) -
     one = get_remote_issue_links.sync("SD-1", client=client, global_id="system=https://ci.example/build/11")
     assert isinstance(every, list) and [link.additional_properties["id"] for link in every] == [10, 11]
     assert isinstance(one, RemoteIssueLinkBean) and one.additional_properties["id"] == 11
+
+
+# --- fields real answers carry (captured by other projects: tests/payloads/manifest.toml) --------------------------
+
+
+def _nodes_with(document: Any, *names: str) -> list[dict[str, Any]]:
+    """Every schema anywhere in a document whose properties include all of `names` (the overlays' filters)."""
+    found, stack = [], [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict) and all(n in properties for n in names):
+                found.append(node)
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def test_assets_beans_declare_what_insight_answers_carry(built: dict[str, Any]) -> None:
+    shapes = {
+        ("parentObjectTypeInherited", "objectSchemaId"): {"canEdit", "canManage", "empty"},
+        ("id", "objectTypeAttributeId", "objectAttributeValues"): {"hidden"},
+        ("summable", "uniqueAttribute"): {"objectName", "valueEditable", "sum"},
+        ("totalFilterCount", "objectEntries"): {"totalCount", "fields"},
+    }
+    for keys, fields in shapes.items():
+        before, after = _nodes_with(raw(built, "server"), *keys), _nodes_with(patched(built, "server"), *keys)
+        assert before and len(after) == len(before), keys
+        assert all(not fields & set(n["properties"]) for n in before), keys
+        assert all(fields <= set(n["properties"]) for n in after), keys
+    for object_type in _nodes_with(patched(built, "server"), "parentObjectTypeInherited", "objectSchemaId"):
+        assert "removable" in object_type["properties"]["icon"]["properties"]
+        for field in ("id", "type"):  # a number, or (older Insight) a string of digits
+            kinds = {branch["type"] for branch in object_type["properties"][field]["anyOf"]}
+            assert kinds == {"number", "string"}
+    for attribute in _nodes_with(patched(built, "server"), "summable", "uniqueAttribute"):
+        assert {b["type"] for b in attribute["properties"]["position"]["anyOf"]} == {"number", "string"}
+    assert "removable" in schema(patched(built, "server"), "JsmIcon")["properties"]
+
+
+def test_project_component_and_transitions_declare_what_jira_answers_carry(built: dict[str, Any]) -> None:
+    wanted = {
+        "ProjectBean": {"expand", "lead", "components", "issueTypes", "versions", "roles", "assigneeType", "url"},
+        "ComponentBean": {"assignee", "realAssignee", "realAssigneeType", "isAssigneeTypeValid", "projectId"},
+        "TransitionsMetaBean": {"expand"},
+    }
+    for name, fields in wanted.items():
+        assert not fields & set(schema(raw(built, "server"), name)["properties"]), name
+        assert fields <= set(schema(patched(built, "server"), name)["properties"]), name
+    project = schema(patched(built, "server"), "ProjectBean")["properties"]
+    assert project["components"]["items"] == {"$ref": "#/components/schemas/ComponentBean"}
+    assert project["roles"]["additionalProperties"]["type"] == "string"
+
+
+def test_a_knowledge_base_source_names_its_confluence_page(built: dict[str, Any]) -> None:
+    before = schema(raw(built, "cloud"), "SourceDTO")["properties"]
+    after = schema(patched(built, "cloud"), "SourceDTO")["properties"]
+    assert "pageId" not in before and after["pageId"]["type"] == after["spaceKey"]["type"] == "string"
+
+
+def test_server_jsm_fields_cloud_sends_stay_undeclared_without_evidence(built: dict[str, Any]) -> None:
+    """Cloud's `_expands`, `issueTypeId`, `_links.agent`, `visible`, `validValues[].children` and info `_links`
+    are not added to the DC document: no captured DC answer shows them (overlays/README.md says what was searched)."""
+    server = patched(built, "server")
+    assert "issueTypeId" not in schema(server, "RequestTypeDTO")["properties"]
+    assert "agent" not in schema(server, "CustomerRequestLinkDTO")["properties"]
+    assert "visible" not in schema(server, "RequestTypeFieldDTO")["properties"]
+    assert "issueTypeId" in schema(patched(built, "cloud"), "RequestTypeDTO")["properties"]

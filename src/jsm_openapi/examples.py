@@ -52,7 +52,7 @@ class Example:
     """One example and where its schema lives (the same place in the raw and the patched document)."""
 
     flavor: str
-    kind: str  # request | response | parameter | header | schema | seed request | seed response
+    kind: str  # request | response | parameter | header | schema | seed request | seed response | captured response
     location: Location
     value: Any
     schema_location: Location | None
@@ -372,7 +372,7 @@ class Oracle:
             where = jsonpath_of(("value", *error.absolute_path))
             return Check(example, INVALID, "n/a", f"{where}: {error.message[:300]}", decoded)
         try:
-            if example.kind in {"response", "seed response"}:
+            if example.kind in {"response", "seed response", "captured response"}:
                 parsed = self._parse_response(example, value)
             elif example.kind in {"request", "seed request"}:
                 parsed = self._parse_body(example, value)

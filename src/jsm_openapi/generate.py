@@ -26,6 +26,7 @@ from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomi
 from .errors import GenerateError, InputError
 from .operations import document_operations, normalized_path
 from .project import Project, overlay_files
+from .response_schemas import write_response_schemas
 from .sources import Flavor
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ _PIPELINE_CODE = (
     "operations.py",
     "pipeline.py",
     "generate.py",
+    "response_schemas.py",
     "overlay/engine.py",
     "overlay/model.py",
 )
@@ -419,6 +421,7 @@ def generate_flavor(
             "accepted_warnings": [w.as_json() for w in warnings],
         }
         _write_metadata(package_dir, provenance, operations)
+        write_response_schemas(package_dir, result.document)
         provenance["tree_sha256"] = tree_digest(staged)
         write_atomic(staged / PROVENANCE_FILE, pretty_json(provenance))
         _swap(staged, final)

@@ -26,7 +26,7 @@ import httpx
 from . import models
 from .auth import OAuth2, credentials_from_env
 from .calls import AsyncCaller, Caller, Plan, Session
-from .errors import ConfigurationError
+from .errors import ConfigurationError, JsmError
 from .flavor import TRAITS, Flavor, adetect_flavor, detect_flavor, flavor_from_url
 from .operations import OperationIndex
 from .resources.customers import AsyncCustomers, Customers
@@ -38,6 +38,7 @@ from .resources.requests import AsyncRequests, Requests
 from .resources.service_desks import AsyncServiceDesks, ServiceDesks
 from .retry import RetryPolicy, retry_writes
 from .transport import AsyncRetryingTransport, RequestHooks, RetryingTransport
+from .validation import Mode, ResponseValidation
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 INFO = "/servicedeskapi/info"
@@ -96,6 +97,41 @@ def _session(site: str, flavor: Flavor, http: httpx.Client | httpx.AsyncClient) 
     return Session(traits=traits, operations=operations, generated=generated), hooks
 
 
+def _validation(
+    flavor: Flavor, validate: Mode, deviations_file: str | os.PathLike[str] | None
+) -> ResponseValidation | None:
+    """What checks answers against the document (None when `validate="off"`, the default)."""
+    if isinstance(validate, str) and validate == "off":
+        if deviations_file is not None:
+            raise ConfigurationError(
+                "deviations_file needs validation on: validate='warn', 'raise', or a callable (e.g. lambda d: None "
+                "to record without logging)"
+            )
+        return None
+    return ResponseValidation(
+        package=TRAITS[flavor].package,
+        flavor=flavor.value,
+        mode=validate,
+        deviations_file=os.fspath(deviations_file) if deviations_file is not None else None,
+        source=_client_version(),
+    )
+
+
+def _client_version() -> str:
+    """`jsm-client <version>`: which client wrote a deviation record."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"jsm-client {version('jsm-client')}"
+    except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+        return "jsm-client"
+
+
+def _info_url(site: str, flavor: Flavor) -> str:
+    traits = TRAITS[flavor]
+    return site + traits.base_suffix + traits.api_path(INFO)
+
+
 class _Common:
     """What both clients share: configuration, repr, flavor."""
 
@@ -119,6 +155,9 @@ class Client(_Common):
     - `auth`: `BasicAuth`, `BearerToken` (DC personal access token) or `OAuth2` (Cloud, through api.atlassian.com).
     - `flavor`: "server" or "cloud"; detected when omitted (Atlassian Cloud host names, else `/servicedeskapi/info`).
     - `timeout`, `retry` (`RetryPolicy`), `headers`, `verify`; `transport` replaces the network (tests).
+    - `validate`: hold every answer to the API document: "off" (default), "warn" (log each distinct deviation once),
+      "raise" (`jsm.errors.SchemaMismatch`) or a callable taking each distinct `jsm.deviations.Deviation`; needs
+      `pip install 'jsm-client[validate]'`. `deviations_file`: also append them to this JSON Lines file.
     """
 
     def __init__(
@@ -132,6 +171,8 @@ class Client(_Common):
         headers: Mapping[str, str] | None = None,
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
+        validate: Mode = "off",
+        deviations_file: str | os.PathLike[str] | None = None,
     ) -> None:
         wanted = Flavor.parse(flavor) if flavor is not None else None
         self.site, known = _site(url, auth, wanted)
@@ -148,9 +189,11 @@ class Client(_Common):
         try:
             self.flavor = known or detect_flavor(self.site, self._http)
             session, hooks = _session(self.site, self.flavor, self._http)
+            hooks.validation = _validation(self.flavor, validate, deviations_file)
         except BaseException:
             self._http.close()
             raise
+        hooks.probe = self._site_info
         self._http.event_hooks = hooks.sync_hooks()
         session.generated.set_httpx_client(self._http)
         self._caller = Caller(session)
@@ -185,6 +228,14 @@ class Client(_Common):
         """The JSM version and licence state of the site."""
         return self._caller.run(Plan[models.Info]("GET", INFO))
 
+    def _site_info(self) -> dict[str, Any] | None:
+        """`/servicedeskapi/info` as JSON, or None when the site will not say (for the version deviations carry)."""
+        try:
+            answer = self._http.get(_info_url(self.site, self.flavor)).json()
+        except (JsmError, httpx.HTTPError, ValueError):
+            return None
+        return answer if isinstance(answer, dict) else None
+
     def close(self) -> None:
         self._http.close()
 
@@ -210,6 +261,8 @@ class AsyncClient(_Common):
         headers: Mapping[str, str] | None = None,
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        validate: Mode = "off",
+        deviations_file: str | os.PathLike[str] | None = None,
         _http: httpx.AsyncClient | None = None,
     ) -> None:
         wanted = Flavor.parse(flavor) if flavor is not None else None
@@ -222,10 +275,13 @@ class AsyncClient(_Common):
         self.flavor = known
         self._auth = auth
         self.retry = retry or RetryPolicy()
+        validation = _validation(self.flavor, validate, deviations_file)
         self._http = _http or _async_http(
             auth, timeout=timeout, policy=self.retry, headers=headers, verify=verify, transport=transport
         )
         session, hooks = _session(self.site, self.flavor, self._http)
+        hooks.validation = validation
+        hooks.probe = self._site_info
         self._http.event_hooks = hooks.async_hooks()
         session.generated.set_async_httpx_client(self._http)
         self._caller = AsyncCaller(session)
@@ -249,6 +305,8 @@ class AsyncClient(_Common):
         headers: Mapping[str, str] | None = None,
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        validate: Mode = "off",
+        deviations_file: str | os.PathLike[str] | None = None,
     ) -> AsyncClient:
         """An AsyncClient whose flavor is detected from the site when not given."""
         wanted = Flavor.parse(flavor) if flavor is not None else None
@@ -257,7 +315,15 @@ class AsyncClient(_Common):
         http = _async_http(auth, timeout=timeout, policy=policy, headers=headers, verify=verify, transport=transport)
         try:
             known = known or await adetect_flavor(site, http)
-            return cls(url, auth=auth, flavor=known, retry=policy, _http=http)
+            return cls(
+                url,
+                auth=auth,
+                flavor=known,
+                retry=policy,
+                validate=validate,
+                deviations_file=deviations_file,
+                _http=http,
+            )
         except BaseException:
             await http.aclose()
             raise
@@ -274,6 +340,14 @@ class AsyncClient(_Common):
     async def info(self) -> models.Info:
         """The JSM version and licence state of the site."""
         return await self._caller.run(Plan[models.Info]("GET", INFO))
+
+    async def _site_info(self) -> dict[str, Any] | None:
+        """`/servicedeskapi/info` as JSON, or None when the site will not say (for the version deviations carry)."""
+        try:
+            answer = (await self._http.get(_info_url(self.site, self.flavor))).json()
+        except (JsmError, httpx.HTTPError, ValueError):
+            return None
+        return answer if isinstance(answer, dict) else None
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -53,6 +53,29 @@ class UnreadableResponse(JsmError):
     """A success answer whose body does not fit the generated model (the API document and the site disagree)."""
 
 
+class SchemaMismatch(JsmError):
+    """An answer disagreed with the API document (raised with `validate="raise"`).
+
+    `deviations` lists every disagreement of this answer (`jsm.deviations.Deviation`: operation, status, JSON
+    pointer, what the document expects, the shape of what was seen, flavor and site version); `parsed` is the
+    decoded JSON body (None when it was not JSON) and `response` the raw `httpx.Response`.
+    """
+
+    def __init__(self, deviations: list[Any], *, response: httpx.Response, parsed: Any) -> None:
+        self.deviations = deviations
+        self.response = response
+        self.parsed = parsed
+        first = deviations[0]
+        self.operation: str = first.operation
+        self.status: int = first.status
+        self.pointer: str = first.pointer
+        more = f" (and {len(deviations) - 1} more)" if len(deviations) > 1 else ""
+        super().__init__(first.describe() + more)
+
+    def __repr__(self) -> str:
+        return f"SchemaMismatch(operation={self.operation!r}, status={self.status}, pointer={self.pointer!r})"
+
+
 class ApiError(JsmError):
     """JSM answered with an error status (or, on DC, refused the credential behind a 200)."""
 

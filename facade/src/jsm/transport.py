@@ -155,6 +155,10 @@ class RequestHooks:
     def __init__(self, operations: OperationIndex, base_path: str) -> None:
         self.operations = operations
         self.base_path = base_path.rstrip("/")
+        self.validation: Any = None
+        """A `jsm.validation.ResponseValidation` when the client validates answers (set by the client)."""
+        self.probe: Any = None
+        """Reads `/servicedeskapi/info` for the site version a deviation carries (sync or async, by the client)."""
 
     def operation_of(self, request: httpx.Request) -> Operation | None:
         path = request.url.path
@@ -172,12 +176,18 @@ class RequestHooks:
             request.headers[UPLOAD_HEADER[0]] = UPLOAD_HEADER[1]
 
     def on_response(self, response: httpx.Response) -> None:
+        if self.validation is not None:
+            response.read()
+            self.validation.check(response, self.probe)
         if response.status_code < 400 and "X-Seraph-LoginReason" not in response.headers:
             return
         response.read()
         self._raise_for(response)
 
     async def on_response_async(self, response: httpx.Response) -> None:
+        if self.validation is not None:
+            await response.aread()
+            await self.validation.acheck(response, self.probe)
         if response.status_code < 400 and "X-Seraph-LoginReason" not in response.headers:
             return
         await response.aread()

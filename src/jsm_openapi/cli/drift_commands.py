@@ -35,6 +35,7 @@ class FailOn(StrEnum):
 def drift(  # noqa: PLR0917 - a command's options
     old: Annotated[str | None, typer.Argument(help="The older document: a file or an http(s) URL.")] = None,
     new: Annotated[str | None, typer.Argument(help="The newer document: a file or an http(s) URL.")] = None,
+    more: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
     pin: Annotated[
         list[str] | None,
         typer.Option(help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable)."),
@@ -55,6 +56,14 @@ def drift(  # noqa: PLR0917 - a command's options
     ] = None,
     fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
     rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
+    observed: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--observed",
+            help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
+            "suite's live runs): alerts where the site disagrees with the document. Alone, or beside OLD NEW/--pin.",
+        ),
+    ] = None,
 ) -> None:
     """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
 
@@ -66,11 +75,26 @@ def drift(  # noqa: PLR0917 - a command's options
     if rules:
         out.print(catalogue_markdown(), markup=False, end="")
         return
+    from ..drift.observed import read_observed
+    from ..drift.render.observed import append_observed, render_observed
+    from .observed_output import write_observed_dir
+
+    old, new, observed = _split_observed(old, new, more or [], observed or [])
+    seen = read_observed(observed) if observed else None
+    if seen is not None and not (old or new or pin or all_pins):
+        _emit(render_observed(seen, fmt.value, FAIL_ON[fail_on.value]), output, report_dir, fail_on)
+        if report_dir is not None:
+            write_observed_dir(seen, report_dir, FAIL_ON[fail_on.value], alone=True)
+        raise typer.Exit(1 if seen.failing(FAIL_ON[fail_on.value]) else 0)
     comparisons = _comparisons(old, new, pin or [], all_pins, latest)
     report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value])
     text = render(report, fmt)
+    if seen is not None:
+        text = append_observed(text, seen, fmt.value, report.threshold)
     if report_dir is not None:
         _write_report_dir(report, report_dir)
+        if seen is not None:
+            write_observed_dir(seen, report_dir, report.threshold, alone=False)
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
@@ -81,7 +105,39 @@ def drift(  # noqa: PLR0917 - a command's options
         out.print(f"drift: {failing} change(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
     for failed in report.errors():
         err.print(f"error: {failed.pin}: {failed.error}", markup=False)
-    raise typer.Exit(report.exit_code())
+    code = report.exit_code()
+    raise typer.Exit(1 if code == 0 and seen is not None and seen.failing(report.threshold) else code)
+
+
+def _split_observed(
+    old: str | None, new: str | None, more: list[str], observed: list[Path]
+) -> tuple[str | None, str | None, list[Path]]:
+    """With --observed, positional arguments that are observed-deviation files join it (so `--observed *.jsonl`
+    works); the others stay OLD NEW."""
+    from ..drift.observed import is_observed_file
+
+    positional = [p for p in (old, new, *more) if p]
+    if observed:
+        observed = observed + [Path(p) for p in positional if is_observed_file(Path(p))]
+        positional = [p for p in positional if not is_observed_file(Path(p))]
+    if len(positional) > 2:
+        raise InputError(
+            f"drift compares two documents; got {len(positional)}: {', '.join(positional)}",
+            hint="give OLD NEW, or observed-deviation files after --observed",
+        )
+    padded = [*positional, None, None]
+    return padded[0], padded[1], observed
+
+
+def _emit(text: str, output: Path | None, report_dir: Path | None, fail_on: FailOn) -> None:
+    """An observed-only report: to --output, else (without --report-dir) to stdout."""
+    if output is not None:
+        write_atomic(output, text.encode())
+    if output is None and report_dir is None:
+        out.print(text, markup=False, end="")
+    else:
+        where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
+        out.print(f"drift --observed: report (--fail-on {fail_on.value}) → {where}", markup=False)
 
 
 def _comparisons(

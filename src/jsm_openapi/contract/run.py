@@ -83,6 +83,8 @@ class ContractRun:
         self.cleanup = CleanupRegistry(self.tagger, self.policy)
         self.stopped: str | None = None
         self.reports: dict[str, Path] = {}
+        self.observed: Any = None
+        """Records the answers' deviations from the document (contract/observed.py); None on Prism."""
         self.target: Target
         self.session: GuardedSession
         self.document: dict[str, Any]
@@ -136,7 +138,25 @@ class ContractRun:
         self.schema = self._load_schema(self.scope())
         self.negative_schema = self._load_schema(self.validating(), negative=True)
         self.results.mark_in_scope({op.label for op in self.scope()})
+        self.observed = self._observed_recorder()
         self._trap_sigterm()
+
+    def _observed_recorder(self) -> Any:
+        """Live and mock runs record the answers' deviations from the document (README "Observed deviations")."""
+        if self.target.kind is TargetKind.prism:
+            return None
+        from .observed import ObservedRecorder
+
+        def site_info() -> dict[str, Any] | None:
+            try:
+                answer = self.session.get(self.target.servicedesk_base + "/info", timeout=30)
+                info = answer.json() if answer.status_code == 200 else None
+            except Exception:  # the version is a nicety: a run never fails for it
+                return None
+            return info if isinstance(info, dict) else None
+
+        path = self.settings.reports / f"observed-{self.settings.target}-{self.target.flavor}.jsonl"
+        return ObservedRecorder(path, flavor=self.target.flavor, site_info=site_info)
 
     def close(self) -> dict[str, Path]:
         """Remove what the run created, write the reports, stop the target. Safe to call twice."""
@@ -339,6 +359,8 @@ class ContractRun:
     def check(self, case: Any, response: Any, *, negative: bool = False) -> None:
         """Run the checks on an answer; a failure listed in known-gaps.toml is counted, not raised."""
         label = case.operation.label
+        if self.observed is not None and not negative:
+            self.observed.record(label, response.status_code, response.headers, response.content)
         try:
             case.validate_response(response, checks=self.checks_for(negative=negative))
         except FailureGroup as group:

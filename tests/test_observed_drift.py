@@ -1,0 +1,157 @@
+"""`jsm-openapi drift --observed`: observed-deviation files (as the facade writes them) become alerts; malformed
+or hostile files are refused with the file and line named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_in_process import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jsm.deviations import Deviation, DeviationLog
+from jsm_openapi.drift.observed import read_observed
+
+CLOUD_DOC = "jsm-cloud/jsm-cloud-2025-09-17.json"
+OLDER_CLOUD_DOC = "jsm-cloud/jsm-cloud-2024-09-28.json"
+
+
+def deviation(**changes: Any) -> Deviation:
+    fields: dict[str, Any] = {
+        "flavor": "cloud",
+        "operation": "GET /rest/servicedeskapi/servicedesk/{serviceDeskId}",
+        "status": 200,
+        "pointer": "/id",
+        "path": "/id",
+        "keyword": "type",
+        "expected": "string",
+        "seen": {"type": "integer"},
+        "schema": "#/components/schemas/ServiceDeskDTO/properties/id/type",
+        "site_version": "10.3.0",
+    }
+    return Deviation(**{**fields, **changes})
+
+
+def write(path: Path, *deviations: Deviation) -> Path:
+    log = DeviationLog(path, source="jsm-client test")
+    for each in deviations:
+        log.append(each)
+    return path
+
+
+def test_a_file_of_deviations_becomes_alerts_with_the_writers_fingerprints(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first = write(
+        tmp_path / "a.jsonl",
+        deviation(),
+        deviation(path="/values/*/canEdit", pointer="/values/0/canEdit", keyword="additionalProperties",
+                  expected=False, seen={"type": "boolean"}),
+    )  # fmt: skip
+    second = write(tmp_path / "b.jsonl", deviation(site_version="10.4.0"))  # the same deviation on another site
+    code, out, _ = run(capsys, "drift", "--observed", str(first), str(second))
+    assert code == 1  # a breaking one (a type), at the default --fail-on breaking
+    assert "the site disagrees with the document at cloud GET /rest/servicedeskapi/servicedesk/{serviceDeskId}" in out
+    assert deviation().fingerprint in out and "×2, JSM 10.3.0, 10.4.0" in out
+    assert "observed-undeclared-field" in out and "2 alert(s) from 3 record(s) in 2 file(s)" in out
+    report = read_observed([first, second])
+    assert report.fingerprints() == sorted([deviation().fingerprint, report.alerts[1].fingerprint])
+
+    code, out, _ = run(capsys, "drift", "--observed", str(first), "--format", "json", "--fail-on", "any")
+    data = json.loads(out)["observed"]
+    assert (
+        code == 1
+        and data["records"] == 2
+        and {a["rule"] for a in data["alerts"]}
+        == {
+            "observed-type",
+            "observed-undeclared-field",
+        }
+    )
+    only_undeclared = write(tmp_path / "c.jsonl", deviation(keyword="additionalProperties", expected=False))
+    assert run(capsys, "drift", "--observed", str(only_undeclared))[0] == 0  # non-breaking: passes by default
+
+
+def test_every_format_and_the_report_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    observed = write(tmp_path / "a.jsonl", deviation())
+    for fmt, marker in (("markdown", "fingerprint-set:"), ("junit", "<testsuite"), ("text", "observed-type")):
+        code, out, _ = run(capsys, "drift", "--observed", str(observed), "--format", fmt)
+        assert code == 1 and marker in out
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    code, _, _ = run(capsys, "drift", "--observed", str(observed), "--report-dir", str(folder))
+    assert code == 1
+    assert {p.name for p in folder.iterdir()} >= {"observed.json", "observed.md", "issue-title.txt", "issue.md"}
+    assert deviation().fingerprint in (folder / "issue.md").read_text()
+
+
+def test_beside_document_drift_the_report_has_both(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mirror: Path
+) -> None:
+    observed = write(tmp_path / "a.jsonl", deviation(keyword="additionalProperties", expected=False))
+    old, new = str(mirror / OLDER_CLOUD_DOC), str(mirror / CLOUD_DOC)
+    code, out, _ = run(capsys, "drift", old, new, "--observed", str(observed), "--format", "json")
+    data = json.loads(out)
+    assert data["comparisons"] and data["observed"]["alerts"][0]["rule"] == "observed-undeclared-field"
+    code_alone, _, _ = run(capsys, "drift", old, new)
+    assert code == code_alone  # a non-breaking observation does not change the verdict
+    code, out, _ = run(capsys, "drift", old, new, "--observed", str(observed), "--format", "junit")
+    assert out.count("<testsuite") >= 2 and out.rstrip().endswith("</testsuites>")
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("not json", "not a JSON record"),
+        ('{"format": "something-else"}', "not a jsm-observed-deviation record"),
+        ('{"format": "jsm-observed-deviation", "version": 2}', "newer client"),
+        ('{"format": "jsm-observed-deviation", "version": 1}', "'flavor'"),
+        ("[" * 100000 + "]" * 100000, "not a JSON record"),
+    ],
+)
+def test_malformed_lines_exit_3_naming_file_and_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, line: str, says: str
+) -> None:
+    path = write(tmp_path / "bad.jsonl", deviation())
+    with path.open("a") as handle:
+        handle.write(line + "\n")
+    code, _, err = run(capsys, "drift", "--observed", str(path))
+    assert code == 3 and f"{path}:2" in err and says in err
+
+
+def test_an_edited_record_and_a_missing_file_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path / "a.jsonl", deviation())
+    record = json.loads(path.read_text())
+    record["expected"] = "integer"  # someone "fixed" the evidence by hand
+    path.write_text(json.dumps(record) + "\n")
+    code, _, err = run(capsys, "drift", "--observed", str(path))
+    assert code == 3 and "does not match the record's fields" in err
+    code, _, err = run(capsys, "drift", "--observed", str(tmp_path / "missing.jsonl"))
+    assert code == 3 and "cannot read observed deviations" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    field=st.sampled_from(["flavor", "operation", "status", "pointer", "path", "keyword", "seen", "observed_at"]),
+    value=st.one_of(
+        st.text(max_size=80), st.integers(min_value=-(10**30), max_value=10**30), st.none(), st.booleans(),
+        st.lists(st.integers(), max_size=3), st.just("\ud800"), st.just("x" * 5000),
+    ),
+)  # fmt: skip
+def test_hostile_field_values_are_refused_or_read_safely(tmp_path_factory: Any, field: str, value: Any) -> None:
+    path = write(tmp_path_factory.mktemp("h") / "h.jsonl", deviation())
+    record = json.loads(path.read_text())
+    record[field] = value
+    record.pop("fingerprint")
+    path.write_text(json.dumps(record) + "\n")
+    try:
+        report = read_observed([path])
+    except Exception as exc:  # only the documented bad-input error, never a crash
+        assert type(exc).__name__ == "InputError", exc
+        return
+    alert = report.alerts[0]
+    text = alert.message + json.dumps(alert.as_json(), default=str)
+    text.encode("utf-8")  # printable anywhere: no lone surrogates survive
