@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .snapshot import load_snapshot, snapshot_of, split_snapshot
+from ..errors import InputError
+from .snapshot import check_snapshot, load_snapshot, snapshot_of, split_snapshot
 
 if TYPE_CHECKING:
     import griffe
@@ -96,6 +97,9 @@ def compare_api(old: Path | str, new: Path | str) -> ApiDiff:
     """Diff two versions: each a package or project folder, a snapshot file (Path), or snapshot text (str)."""
     old_text = old if isinstance(old, str) else snapshot_of(old)
     new_text = new if isinstance(new, str) else snapshot_of(new)
+    packages = check_snapshot(old_text, source=_label(old)), check_snapshot(new_text, source=_label(new))
+    if packages[0] != packages[1]:
+        raise InputError(f"{_label(old)} is {packages[0]}, {_label(new)} is {packages[1]}: compare one package")
     old_text, new_text = changed_modules(old_text, new_text)
     old_root = load_snapshot(old_text, source=_label(old))
     new_root = load_snapshot(new_text, source=_label(new))
@@ -272,7 +276,7 @@ def compare_modules(old_root: griffe.Module, new_root: griffe.Module) -> ApiDiff
             changes[key] = change
 
     for old_path, new_path in renames.items():
-        put(ApiChange("renamed", "class", old_path, old_path, new_path, True, "class renamed (same structure)"))
+        put(ApiChange("renamed", "class", old_path, old_path, new_path, True, "same structure, new name"))
     for path in removed:
         if path not in renames and path not in folded_old:
             put(ApiChange("removed", old[path].kind, path, old[path].text or None, None, True, "removed"))
@@ -358,10 +362,14 @@ def _griffe_breakages(found: Iterable[griffe.Breakage], renames: dict[str, str])
 
 
 def _show(value: Any) -> str | None:
+    import griffe
+
     if value is None:
         return None
-    if hasattr(value, "kind") and hasattr(value, "name") and hasattr(value, "annotation"):  # a griffe Parameter
+    if isinstance(value, griffe.Parameter):
         return _param_text(value)
+    if isinstance(value, griffe.Object | griffe.Alias):
+        return value.path
     return str(value)
 
 

@@ -117,10 +117,19 @@ def inputs_section(flavor: Flavor, ledger: Ledger, stamp: dict[str, Any], fetche
         if key not in {"documents", "overlays", "stamp"} and value is not None and other_before.get(key) != value
     )
     if others:
-        lines.append("- other inputs changed: " + ", ".join(others))
+        lines.append("- other inputs changed: " + ", ".join(_INPUT_NAMES.get(key, key) for key in others))
     if len(lines) == 2:
         lines.append("- no document or overlay changed")
     return [*lines, ""]
+
+
+_INPUT_NAMES = {
+    "generator_config": "the generator configuration",
+    "templates": "the generator templates",
+    "allowlist": "the accepted generator warnings",
+    "toolchain": "the generator toolchain",
+    "jsm_openapi": "jsm-openapi's pipeline code",
+}
 
 
 def _drift(pin: Any, old: dict[str, Any], fetcher: Fetcher | None) -> str:

@@ -267,8 +267,6 @@ def stub_code(code: str, shared: dict[str, str], *, source: str) -> str:
         return textwrap.indent(shared[name], match.group("indent"))
 
     code = _INCLUDE.sub(include, code)
-    if ATTRS_MARKER not in code and "import " not in code:
-        return code
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
@@ -345,24 +343,36 @@ def _is_true(node: ast.expr | None) -> bool:
 _FIELD_CALLS = {"_attrs_field", "field", "attrib", "ib"}
 
 
-def _write_stubs(text: str, into: Path, *, source: str) -> str:
-    blocks = split_snapshot(text)
-    shared = {name: code for name, (kind, code) in blocks.items() if kind == "members"}
-    modules = {name: block for name, block in blocks.items() if block[0] != "members"}
+def check_snapshot(text: str, *, source: str) -> str:
+    """The package a snapshot describes; an `InputError` naming the problem when it is not one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{source}: not UTF-8 text (a lone surrogate at character {exc.start})") from None
+    modules = [name for name, (kind, _) in split_snapshot(text).items() if kind != "members"]
     if not modules:
         raise InputError(f"{source}: not an API snapshot (no `## module` blocks)")
     roots = {path.split(".")[0] for path in modules}
     if len(roots) != 1:
         raise InputError(f"{source}: an API snapshot holds one package, found {sorted(roots)}")
+    for path in modules:
+        if any(not part.isidentifier() for part in path.split(".")):
+            raise InputError(f"{source}: invalid module name {path!r}")
+    return roots.pop()
+
+
+def _write_stubs(text: str, into: Path, *, source: str) -> str:
+    package = check_snapshot(text, source=source)
+    blocks = split_snapshot(text)
+    shared = {name: code for name, (kind, code) in blocks.items() if kind == "members"}
+    modules = {name: block for name, block in blocks.items() if block[0] != "members"}
     for path, (kind, code) in modules.items():
         parts = path.split(".")
-        if any(not part.isidentifier() for part in parts):
-            raise InputError(f"{source}: invalid module name {path!r}")
         folder = into.joinpath(*parts) if kind == "package" else into.joinpath(*parts[:-1])
         folder.mkdir(parents=True, exist_ok=True)
         name = "__init__.pyi" if kind == "package" else f"{parts[-1]}.pyi"
         (folder / name).write_text(stub_code(code, shared, source=f"{source}: {path}"), encoding="utf-8")
-    return roots.pop()
+    return package
 
 
 def load_snapshot(text: str, *, source: str = "API snapshot") -> griffe.Module:
