@@ -74,13 +74,18 @@ def release(session: nox.Session) -> None:
     """The release test on the built files: build the four distributions into dist/, check their metadata (twine),
     install them into fresh virtualenvs from the files only, run the tour against the installed mock, type-check a
     consumer with mypy --strict, publish to a package index on loopback (pypiserver) and install jsm-client[cloud]
-    from it by name. `nox -s release -- --serve` keeps the index running afterwards (Ctrl-C ends it)."""
+    from it by name. `nox -s release -- --serve` keeps the index running at the end (Ctrl-C ends it);
+    `nox -s release -- --record` first records the release in generated/releases/ (the release workflow does)."""
     import os
+    from pathlib import Path
 
     _install_dev(session)
     session.run("jsm-openapi", "generate")
+    if "--record" in session.posargs:
+        session.run("jsm-openapi", "release", "record")
+        session.run("jsm-openapi", "generate")  # the ledger changed: the packages take the recorded versions
     _build_all(session, "dist")
-    session.run("twine", "check", "--strict", *sorted(str(p) for p in __import__("pathlib").Path("dist").iterdir()))
+    session.run("twine", "check", "--strict", *sorted(str(p) for p in Path("dist").iterdir()))
     env = {"JSM_RELEASE_DIST": os.path.abspath("dist")}
     if "--serve" in session.posargs:
         env["JSM_RELEASE_SERVE"] = "1"

@@ -338,3 +338,14 @@ def test_jsm_client_cloud_installs_by_name_from_the_index(index: str, mock_site:
         "except jsm.FlavorNotInstalled as exc:\n    print(exc)\n"
     )
     assert "pip install 'jsm-client[server]'" in run(python, "-c", code, cwd=tmp_path)
+
+
+def test_the_release_workflow_passes_actionlint() -> None:
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    assert actionlint, "actionlint is missing: `uv pip install -e '.[dev]'` installs it"
+    workflow = REPO / ".github" / "workflows" / "release.yml"
+    result = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = workflow.read_text()
+    assert 'tags: ["v*"]' in text and 'paths: ["openapi/sources.toml"]' in text
+    assert "nox -s release" in text and "pypa/gh-action-pypi-publish" in text and "id-token: write" in text
