@@ -76,7 +76,6 @@ def release(session: nox.Session) -> None:
     consumer with mypy --strict, publish to a package index on loopback (pypiserver) and install jsm-client[cloud]
     from it by name. `nox -s release -- --serve` keeps the index running at the end (Ctrl-C ends it);
     `nox -s release -- --record` first records the release in generated/releases/ (the release workflow does)."""
-    import os
     from pathlib import Path
 
     _install_dev(session)
@@ -86,7 +85,7 @@ def release(session: nox.Session) -> None:
         session.run("jsm-openapi", "generate")  # the ledger changed: the packages take the recorded versions
     _build_all(session, "dist")
     session.run("twine", "check", "--strict", *sorted(str(p) for p in Path("dist").iterdir()))
-    env = {"JSM_RELEASE_DIST": os.path.abspath("dist")}
+    env = {"JSM_RELEASE_DIST": str(Path("dist").resolve())}
     if "--serve" in session.posargs:
         env["JSM_RELEASE_SERVE"] = "1"
     session.run("pytest", "tests/test_release.py", "-p", "no:cacheprovider", "-s", "-q", env=env)

@@ -8,6 +8,7 @@ With JSM_RELEASE_SERVE=1 (`nox -s release -- --serve`) the index stays up at the
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import json
 import os
@@ -96,8 +97,12 @@ def test_each_distribution_declares_exactly_what_its_users_need(dist: Path) -> N
     for generated in ("jsm-cloud", "jsm-server"):
         assert requirements(wheel(dist, generated)) == {None: {"httpx", "attrs"}}
     facade = requirements(wheel(dist, "jsm-client"))
-    assert facade == {None: {"httpx", "attrs", "stamina"}, "cloud": {"jsm-cloud"}, "server": {"jsm-server"},
-                      "all": {"jsm-cloud", "jsm-server"}}  # fmt: skip
+    assert facade == {
+        None: {"httpx", "attrs", "stamina"},
+        "cloud": {"jsm-cloud"},
+        "server": {"jsm-server"},
+        "all": {"jsm-cloud", "jsm-server"},
+    }
     toolchain = requirements(wheel(dist, "jsm-openapi"))
     assert not {"starlette", "uvicorn", "openapi-python-client", "griffe", "schemathesis"} & toolchain[None]
     assert {"starlette", "uvicorn"} <= toolchain["mock"] and "schemathesis" in toolchain["contract"]
@@ -141,8 +146,14 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_command_whose_extra_is_missing_exits_3_naming_it(installed: Path) -> None:
     cli = installed.parent / "jsm-openapi"
-    result = subprocess.run([cli, "mock", "--flavor", "cloud", "--port", "0"], capture_output=True, text=True,
-                            cwd=installed.parent, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [cli, "mock", "--flavor", "cloud", "--port", "0"],
+        capture_output=True,
+        text=True,
+        cwd=installed.parent,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 3, result.stderr
     assert result.stderr.strip().splitlines() == [
         "error: jsm-openapi mock needs jsm-openapi's [mock] extra (uvicorn is not installed): "
@@ -159,8 +170,10 @@ def with_mock(installed: Path, dist: Path) -> Path:
 
 
 def test_the_installed_packages_come_from_the_files_not_the_checkout(with_mock: Path, tmp_path: Path) -> None:
-    code = "import jsm, jsm_cloud, jsm_server, jsm_openapi, sys; print(jsm.__file__, jsm_cloud.__file__, " \
-           "jsm_server.__file__, jsm_openapi.__file__, sys.path)"  # fmt: skip
+    code = (
+        "import jsm, jsm_cloud, jsm_server, jsm_openapi, sys; print(jsm.__file__, jsm_cloud.__file__, "
+        "jsm_server.__file__, jsm_openapi.__file__, sys.path)"
+    )
     output = run(with_mock, "-c", code, cwd=tmp_path)
     assert str(REPO) not in output.replace(str(with_mock.parent.parent), "")
     version = run(with_mock, "-c", "import jsm_cloud; print(jsm_cloud.__version__)", cwd=tmp_path).strip()
@@ -245,31 +258,68 @@ def index(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     packages = home / "packages"
     packages.mkdir()
     mirror = home / "mirror"
-    run(sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--dest", mirror,
-        "--find-links", dist, f"jsm-client[all]=={metadata(wheel(dist, 'jsm-client'))['Version']}")  # fmt: skip
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--only-binary=:all:",
+        "--dest",
+        mirror,
+        "--find-links",
+        dist,
+        f"jsm-client[all]=={metadata(wheel(dist, 'jsm-client'))['Version']}",
+    )
     for path in mirror.iterdir():
         if canonical(path.name.split("-")[0]) not in OURS:
             shutil.copy(path, packages)
     port = free_port()
     fallback = [] if os.environ.get("JSM_RELEASE_SERVE") else ["--disable-fallback"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port), "-a", ".", "-P", ".",
-         *fallback, str(packages)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pypiserver",
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-a",
+            ".",
+            "-P",
+            ".",
+            *fallback,
+            str(packages),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/simple/", server)
         ours = sorted(str(p) for p in dist.iterdir() if p.suffix in {".whl", ".gz"})
-        run(sys.executable, "-m", "twine", "upload", "--non-interactive", "--repository-url",
-            f"http://127.0.0.1:{port}/", "-u", "release-test", "-p", "unused", *ours)  # fmt: skip
+        run(
+            sys.executable,
+            "-m",
+            "twine",
+            "upload",
+            "--non-interactive",
+            "--repository-url",
+            f"http://127.0.0.1:{port}/",
+            "-u",
+            "release-test",
+            "-p",
+            "unused",
+            *ours,
+        )
         yield f"http://127.0.0.1:{port}/simple"
         if os.environ.get("JSM_RELEASE_SERVE"):
             print(f"\nthe index is up: pip install --index-url http://127.0.0.1:{port}/simple 'jsm-client[cloud]'")
             print("Ctrl-C stops it.")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 server.wait()
-            except KeyboardInterrupt:
-                pass
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -280,8 +330,10 @@ def mock_site(with_mock: Path) -> Iterator[dict[str, str]]:
     """`jsm-openapi mock --flavor cloud` from the installed files, as a separate process."""
     server = subprocess.Popen(
         [with_mock.parent / "jsm-openapi", "mock", "--flavor", "cloud", "--port", str(free_port())],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert server.stdout is not None
         banner = [server.stdout.readline() for _ in range(4)]
@@ -289,8 +341,12 @@ def mock_site(with_mock: Path) -> Iterator[dict[str, str]]:
         admin = re.search(r"admin\s+basic (\S+?):(\S+)", "".join(banner))
         assert url and admin, banner
         wait_for(url.group(1) + "/rest/servicedeskapi/info", server)
-        yield {"JSM_BASE_URL": url.group(1), "JSM_USER": admin.group(1), "JSM_API_TOKEN": admin.group(2),
-               "JSM_FLAVOR": "cloud"}  # fmt: skip
+        yield {
+            "JSM_BASE_URL": url.group(1),
+            "JSM_USER": admin.group(1),
+            "JSM_API_TOKEN": admin.group(2),
+            "JSM_FLAVOR": "cloud",
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -317,11 +373,23 @@ def installed_closure(site_packages: Path, roots: set[str]) -> set[str]:
     return seen
 
 
-def test_jsm_client_cloud_installs_by_name_from_the_index(index: str, mock_site: dict[str, str], tmp_path: Path) -> None:
+def test_jsm_client_cloud_installs_by_name_from_the_index(
+    index: str, mock_site: dict[str, str], tmp_path: Path
+) -> None:
     venv.create(tmp_path / "venv", with_pip=True)
     python = tmp_path / "venv" / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-cache-dir",
-        "--index-url", index, "jsm-client[cloud]")  # fmt: skip
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-cache-dir",
+        "--index-url",
+        index,
+        "jsm-client[cloud]",
+    )
     listed = json.loads(run(python, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"))
     names = {canonical(item["name"]) for item in listed} - {"pip", "setuptools"}
     assert {"jsm-client", "jsm-cloud"} <= names and "jsm-server" not in names and "jsm-openapi" not in names

@@ -126,7 +126,7 @@ def test_an_optional_field_moves_the_minor_part(project: Project, mirror: Path) 
 def test_an_input_change_without_an_api_change_moves_the_patch_part(project: Project, mirror: Path) -> None:
     before = provenance(project)["version"]
     path = project.overlays_dir / "cloud" / "010-create-customer.yaml"
-    path.write_text(path.read_text().replace("title: \"Cloud: create customer", "title: \"Cloud: create a customer"))
+    path.write_text(path.read_text().replace('title: "Cloud: create customer', 'title: "Cloud: create a customer'))
     cli(project, "generate", "--flavor", "cloud", mirror=mirror)
     assert provenance(project)["version"] == next_version(before, "patch")
     changelog = (project.generated_dir / "jsm-cloud" / "CHANGELOG.md").read_text()
@@ -148,9 +148,19 @@ def test_unchanged_inputs_give_the_same_version_and_byte_identical_wheels(
         out = tmp_path / f"wheel-{len(wheels)}"
         epoch = str(provenance(project)["release"]["source_date_epoch"])
         subprocess.run(
-            [UV, "build", "--quiet", "--wheel", "--sdist", "--out-dir", str(out), str(project.generated_dir / "jsm-cloud")],
-            check=True, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
-        )  # fmt: skip
+            [
+                UV,
+                "build",
+                "--quiet",
+                "--wheel",
+                "--sdist",
+                "--out-dir",
+                str(out),
+                str(project.generated_dir / "jsm-cloud"),
+            ],
+            check=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+        )
         wheels.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert wheels[0] == wheels[1]
     assert any(name.endswith(".whl") for name in wheels[0]) and any(name.endswith(".tar.gz") for name in wheels[0])
@@ -173,8 +183,12 @@ def test_a_repinned_document_gets_drifts_summary_beside_the_api_diff(
     ledger = Ledger(
         version="1.0.0",
         stamp="0" * 64,
-        inputs={"documents": [{"name": "jsm-cloud", "sha256": hashlib.sha256(older.read_bytes()).hexdigest(),
-                               "version": "older"}], "overlays": {}},  # fmt: skip
+        inputs={
+            "documents": [
+                {"name": "jsm-cloud", "sha256": hashlib.sha256(older.read_bytes()).hexdigest(), "version": "older"}
+            ],
+            "overlays": {},
+        },
         api="",
         history="",
     )
@@ -255,8 +269,21 @@ def test_any_snapshot_text_is_a_diff_or_an_input_error() -> None:
 
     names = st.from_regex(r"[a-z_][a-z0-9_]{0,8}(\.[a-z_][a-z0-9_]{0,8}){0,2}", fullmatch=True)
     header = st.tuples(st.sampled_from(["package", "module", "members"]), names).map(lambda h: f"## {h[0]} {h[1]}\n")
-    lines = st.sampled_from(["class A:", "    x: int", "    x: int = 1", "def f(a, /, b=2, *c, d, **e) -> A: ...",
-                             "@attrs_class", "    # members: 0", "from .a import B as C", "    ...", "", "\udcff", "(("])  # fmt: skip
+    lines = st.sampled_from(
+        [
+            "class A:",
+            "    x: int",
+            "    x: int = 1",
+            "def f(a, /, b=2, *c, d, **e) -> A: ...",
+            "@attrs_class",
+            "    # members: 0",
+            "from .a import B as C",
+            "    ...",
+            "",
+            "\udcff",
+            "((",
+        ]
+    )
     texts = st.lists(st.one_of(header, lines.map(lambda line: line + "\n")), max_size=12).map("".join)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -338,9 +338,12 @@ def _only_renamed(entries: dict[str, _Entry], module: str, classes: set[str]) ->
     return all(p in classes for p in members)
 
 
-def _griffe_breakages(found: Iterable[griffe.Breakage], renames: dict[str, str]) -> dict[str, tuple[str, ...]]:
+_Found = tuple[str, str, str | None, str | None]  # what, reason, old, new
+
+
+def _griffe_breakages(found: Iterable[griffe.Breakage], renames: dict[str, str]) -> dict[str, _Found]:
     """griffe's breakages by subject (object path, `function(param)`, `function()` for the return value)."""
-    by_subject: dict[str, tuple[str, ...]] = {}
+    by_subject: dict[str, _Found] = {}
     for breakage in found:
         kind = breakage.kind.name
         path = breakage.obj.path
@@ -374,7 +377,7 @@ def _show(value: Any) -> str | None:
 
 
 def _entry_changes(
-    old: _Entry, new: _Entry, substitution: _Substitution, breakages: dict[str, tuple[str, ...]]
+    old: _Entry, new: _Entry, substitution: _Substitution, breakages: dict[str, _Found]
 ) -> list[ApiChange]:
     if old.kind != new.kind:
         return [ApiChange("changed", new.kind, new.path, old.kind, new.kind, True, "object changed kind")]
@@ -398,7 +401,7 @@ def _entry_changes(
 
 
 def _function_changes(
-    old: Any, new: Any, path: str, substitution: _Substitution, breakages: dict[str, tuple[str, ...]]
+    old: Any, new: Any, path: str, substitution: _Substitution, breakages: dict[str, _Found]
 ) -> list[ApiChange]:
     changes: list[ApiChange] = []
     old_params = {p.name: p for p in old.parameters}

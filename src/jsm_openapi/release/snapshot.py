@@ -320,14 +320,9 @@ def _add_attrs_init(node: ast.ClassDef) -> None:
         kw_defaults=[default for _, default in keyword_only],
         defaults=[default for _, default in optional],
     )
-    init = ast.FunctionDef(
-        name="__init__",
-        args=arguments,
-        body=[ast.Expr(ast.Constant(...))],
-        decorator_list=[],
-        returns=ast.Constant(None),
-        type_params=[],
-    )
+    init = ast.parse("def __init__(self) -> None: ...").body[0]  # every field a Python version's ast has
+    assert isinstance(init, ast.FunctionDef)
+    init.args = arguments
     node.body.insert(0, init)
     ast.fix_missing_locations(node)
 

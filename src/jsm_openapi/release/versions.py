@@ -131,14 +131,14 @@ def decide(
     from .apidiff import compare_api
 
     ledger = Ledger.read(ledger_dir(project, flavor))
-    common = {"ledger": ledger_digest(project, flavor), "source_date_epoch": source_date_epoch(flavor)}
+    digest, epoch = ledger_digest(project, flavor), source_date_epoch(flavor)
     if ledger is None:
-        return Release(FIRST_VERSION, None, "first", **common), None
+        return Release(FIRST_VERSION, None, "first", digest, epoch), None
     if ledger.stamp == stamp["stamp"]:
-        return Release(ledger.version, ledger.version, "same", **common), ledger
+        return Release(ledger.version, ledger.version, "same", digest, epoch), ledger
     diff = compare_api(ledger.api, package_root)
     bump = diff.bump if diff.bump != "none" else "patch"
-    return Release(next_version(ledger.version, bump), ledger.version, bump, diff=diff, **common), ledger
+    return Release(next_version(ledger.version, bump), ledger.version, bump, digest, epoch, diff), ledger
 
 
 def stamp_package(
