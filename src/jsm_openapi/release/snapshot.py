@@ -127,15 +127,13 @@ def _attribute(attribute: griffe.Attribute, indent: str) -> list[str]:
         return []  # typing plumbing, not API
     if "property" in attribute.labels:
         return [f"{indent}@property", f"{indent}def {attribute.name}(self) -> {attribute.annotation or 'Any'}: ..."]
+    if attribute.parent is not None and not attribute.parent.is_module and "class-attribute" not in attribute.labels:
+        value = None  # not the value an instance attribute gets in __init__
     text = f"{indent}{attribute.name}"
-    if attribute.annotation is None and value is None:
-        return [f"{text} = ..."]
     if attribute.annotation is not None:
         text += f": {attribute.annotation}"
-    if value is not None and (
-        attribute.parent is None or attribute.parent.is_module or "class-attribute" in attribute.labels
-    ):
-        text += f" = {_one_line(value)}"  # not the value an instance attribute gets in __init__
+    if value is not None or attribute.annotation is None:
+        text += f" = {_one_line(value) if value is not None else '...'}"
     return [text]
 
 
