@@ -37,13 +37,59 @@ def generate(session: nox.Session) -> None:
     session.run("jsm-openapi", "provenance")  # imports both packages: proves they work
 
 
+DISTRIBUTIONS = (*GENERATED, FACADE, ".")  # jsm-server, jsm-cloud, jsm-client, jsm-openapi
+
+
+def _build_all(session: nox.Session, out_dir: str) -> None:
+    """Wheels and sdists of the four distributions; the generated ones with SOURCE_DATE_EPOCH from their inputs."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    for path in DISTRIBUTIONS:
+        provenance = Path(path) / "provenance.json"
+        epoch = json.loads(provenance.read_text())["release"]["source_date_epoch"] if provenance.is_file() else 0
+        env = {"SOURCE_DATE_EPOCH": str(epoch or _commit_epoch(session))}
+        session.run("uv", "build", "--wheel", "--sdist", "--out-dir", out_dir, path, external=True, env=env)
+
+
+def _commit_epoch(session: nox.Session) -> int:
+    """The checkout's last commit time (the facade and the toolchain are built from the checkout)."""
+    found = session.run("git", "log", "-1", "--format=%ct", external=True, silent=True, success_codes=[0, 128])
+    return int(found.strip()) if isinstance(found, str) and found.strip().isdigit() else 315532800
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Wheels of the four distributions into dist/: jsm-server, jsm-cloud, jsm-client (the facade), jsm-openapi."""
+    """Wheels and sdists of the four distributions into dist/: jsm-server, jsm-cloud (generated, versions from their
+    inputs), jsm-client (the facade), jsm-openapi (the toolchain)."""
     session.install("-e", ".[generate]")
     session.run("jsm-openapi", "generate")
-    for path in (*GENERATED, FACADE, "."):
-        session.run("uv", "build", "--wheel", "--out-dir", "dist", path, external=True)
+    _build_all(session, "dist")
+
+
+@nox.session(python=PYTHON)
+def release(session: nox.Session) -> None:
+    """The release test on the built files: build the four distributions into dist/, check their metadata (twine),
+    install them into fresh virtualenvs from the files only, run the tour against the installed mock, type-check a
+    consumer with mypy --strict, publish to a package index on loopback (pypiserver) and install jsm-client[cloud]
+    from it by name. `nox -s release -- --serve` keeps the index running at the end (Ctrl-C ends it);
+    `nox -s release -- --record` first records the release in generated/releases/ (the release workflow does)."""
+    from pathlib import Path
+
+    _install_dev(session)
+    session.run("jsm-openapi", "generate")
+    if "--record" in session.posargs:
+        session.run("jsm-openapi", "release", "record")
+        session.run("jsm-openapi", "generate")  # the ledger changed: the packages take the recorded versions
+    _build_all(session, "dist")
+    built = sorted(str(p) for p in Path("dist").iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    session.run("twine", "check", "--strict", *built)
+    env = {"JSM_RELEASE_DIST": str(Path("dist").resolve())}
+    if "--serve" in session.posargs:
+        env["JSM_RELEASE_SERVE"] = "1"
+    session.run("pytest", "tests/test_release.py", "-p", "no:cacheprovider", "-s", "-q", env=env)
 
 
 @nox.session(python=PYTHON)

@@ -51,6 +51,8 @@ def copy_project(target: Path) -> Project:
         if path.is_file():
             shutil.copy2(path, generated / path.name)
     shutil.copytree(REPO / "generated" / "templates", generated / "templates")
+    if (REPO / "generated" / "releases").is_dir():  # the release ledger: the versions derive from it
+        shutil.copytree(REPO / "generated" / "releases", generated / "releases")
     return Project(target)
 
 

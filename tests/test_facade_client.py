@@ -167,8 +167,9 @@ def test_the_user_agent_names_the_facade_and_the_flavor() -> None:
     with client("server", recorder) as server:
         server.info()
     agent = recorder.last.headers["User-Agent"]
-    assert agent.startswith("jsm-openapi/")
-    assert "(server;" in agent
+    from importlib.metadata import version
+
+    assert agent.startswith(f"jsm-client/{version('jsm-client')} (server;")
 
 
 def test_the_display_name_and_conflict_handling_follow_the_flavor() -> None:

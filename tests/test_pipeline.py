@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -172,7 +173,8 @@ def test_provenance_names_the_pins_the_installed_packages_came_from(tmp_project:
     assert result.returncode == 0, result.stderr
     sources = load_sources(tmp_project.sources_file)
     for flavor in ("server", "cloud"):
-        assert f"jsm_{flavor}: " in result.stdout
+        version = importlib.import_module(f"jsm_{flavor}").__version__
+        assert f"jsm_{flavor} {version}: " in result.stdout
         for pin in sources.flavor(flavor).documents:
             assert f"{pin.name} " in result.stdout and pin.sha256[:12] in result.stdout
     assert "openapi-python-client 0.29.1" in result.stdout

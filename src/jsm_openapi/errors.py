@@ -71,3 +71,28 @@ class ServerError(JsmOpenapiError):
     """A server process (mock, Prism) failed to start or answer."""
 
     exit_code = ExitCode.SERVER
+
+
+# The top-level modules each extra of jsm-openapi brings (pyproject.toml); a command that needs one says which extra.
+EXTRA_MODULES = {
+    "mock": ("starlette", "uvicorn", "multipart", "python_multipart", "attrs"),
+    "contract": ("schemathesis", "hypothesis", "pytest", "jsm"),
+    "generate": ("openapi_python_client", "ruff", "griffe"),
+}
+
+
+def extra_for(module: str | None) -> str | None:
+    """The extra that installs `module` (a dotted name; its top level decides), or None."""
+    top = (module or "").split(".")[0]
+    return next((extra for extra, modules in EXTRA_MODULES.items() if top in modules), None)
+
+
+class MissingExtra(InputError):
+    """A command needs an optional part of jsm-openapi that is not installed: one line naming the extra."""
+
+    def __init__(self, extra: str, missing: str, command: str = "this command") -> None:
+        super().__init__(
+            f"{command} needs jsm-openapi's [{extra}] extra ({missing} is not installed): "
+            f"pip install 'jsm-openapi[{extra}]'"
+        )
+        self.extra = extra

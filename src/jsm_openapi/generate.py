@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomic
-from .errors import GenerateError, InputError
+from .errors import GenerateError, InputError, MissingExtra
 from .operations import document_operations, normalized_path
 from .project import Project, overlay_files
+from .release import versions
 from .response_schemas import write_response_schemas
 from .sources import Flavor
 
@@ -47,6 +48,10 @@ _PIPELINE_CODE = (
     "response_schemas.py",
     "overlay/engine.py",
     "overlay/model.py",
+    "release/versions.py",
+    "release/changelog.py",
+    "release/apidiff.py",
+    "release/snapshot.py",
 )
 
 
@@ -86,6 +91,11 @@ def _tool_version(module: str) -> str:
 def check_toolchain() -> dict[str, str]:
     """The generator and ruff must be exactly the pinned versions: their output lands in generated code."""
     found = {GENERATOR: _tool_version(GENERATOR), "ruff": _tool_version("ruff")}
+    missing = [
+        name for name, version in {**found, "griffe": _tool_version("griffe")}.items() if version == "not installed"
+    ]
+    if missing:
+        raise MissingExtra("generate", ", ".join(missing), "jsm-openapi generate")
     wanted = {GENERATOR: GENERATOR_VERSION, "ruff": RUFF_VERSION}
     wrong = {name: version for name, version in found.items() if version != wanted[name]}
     if wrong:
@@ -174,6 +184,8 @@ def is_current(project: Project, flavor: Flavor, stamp: dict[str, Any]) -> bool:
     patched = project.patched_document(flavor.name)
     if not patched.is_file() or sha256_file(patched) != provenance.get("patched_sha256"):
         return False
+    if provenance.get("release", {}).get("ledger_sha256") != versions.ledger_digest(project, flavor):
+        return False  # a release was recorded since: the version may move
     return bool(tree_digest(output_dir(project, flavor)) == provenance.get("tree_sha256"))
 
 
@@ -420,6 +432,8 @@ def generate_flavor(
             "operations_generated": len(operations),
             "accepted_warnings": [w.as_json() for w in warnings],
         }
+        release = versions.stamp_package(project, flavor, staged, stamp, fetcher)  # version, CHANGELOG.md
+        provenance |= {"version": release.version, "release": release.as_json()}
         _write_metadata(package_dir, provenance, operations)
         write_response_schemas(package_dir, result.document)
         provenance["tree_sha256"] = tree_digest(staged)

@@ -17,7 +17,7 @@ import os
 import platform
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -26,8 +26,8 @@ import httpx
 from . import models
 from .auth import OAuth2, credentials_from_env
 from .calls import AsyncCaller, Caller, Plan, Session
-from .errors import ConfigurationError, JsmError
-from .flavor import TRAITS, Flavor, adetect_flavor, detect_flavor, flavor_from_url
+from .errors import ConfigurationError, FlavorNotInstalled, JsmError
+from .flavor import TRAITS, Flavor, Traits, adetect_flavor, detect_flavor, flavor_from_url
 from .operations import OperationIndex
 from .resources.customers import AsyncCustomers, Customers
 from .resources.knowledge_base import AsyncKnowledgeBase, KnowledgeBase
@@ -40,21 +40,35 @@ from .retry import RetryPolicy, retry_writes
 from .transport import AsyncRetryingTransport, RequestHooks, RetryingTransport
 from .validation import Mode, ResponseValidation
 
+DISTRIBUTION = "jsm-client"  # the facade's distribution (import name `jsm`)
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 INFO = "/servicedeskapi/info"
 
 
 def user_agent(flavor: Flavor | None = None) -> str:
-    """`jsm-openapi/<version> (<flavor>; python <x.y>; httpx <v>)`."""
+    """`jsm-client/<version> (<flavor>; python <x.y>; httpx <v>)`: the facade's own distribution and version."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        own = version("jsm-openapi")
+        own = version(DISTRIBUTION)
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
         own = "0"
     parts = [flavor.value] if flavor else []
     parts += [f"python {platform.python_version()}", f"httpx {httpx.__version__}"]
-    return f"jsm-openapi/{own} ({'; '.join(parts)})"
+    return f"{DISTRIBUTION}/{own} ({'; '.join(parts)})"
+
+
+def generated_package(traits: Traits) -> ModuleType:
+    """The flavor's generated package, or `FlavorNotInstalled` naming the extra that installs it."""
+    try:
+        return importlib.import_module(traits.package)
+    except ModuleNotFoundError as exc:
+        if exc.name != traits.package:
+            raise
+        raise FlavorNotInstalled(
+            f"the {traits.flavor.value} flavor needs the {traits.package} package, which is not installed: "
+            f"pip install '{DISTRIBUTION}[{traits.flavor.value}]' (or '{DISTRIBUTION}[all]' for both flavors)"
+        ) from None
 
 
 def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tuple[str, Flavor | None]:
@@ -88,11 +102,12 @@ def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tu
 
 def _session(site: str, flavor: Flavor, http: httpx.Client | httpx.AsyncClient) -> tuple[Session, RequestHooks]:
     traits = TRAITS[flavor]
+    package = generated_package(traits)
     operations = OperationIndex.of(traits.package)
     base = site + traits.base_suffix
     http.base_url = httpx.URL(base)
     http.headers["User-Agent"] = user_agent(flavor)
-    generated = importlib.import_module(traits.package).Client(base_url=base, raise_on_unexpected_status=True)
+    generated = package.Client(base_url=base, raise_on_unexpected_status=True)
     hooks = RequestHooks(operations, urlsplit(base).path)
     return Session(traits=traits, operations=operations, generated=generated), hooks
 

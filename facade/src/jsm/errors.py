@@ -28,6 +28,11 @@ class ConfigurationError(JsmError, ValueError):
     """The client was given arguments it cannot work with (no URL, unknown flavor, wrong auth for the flavor)."""
 
 
+class FlavorNotInstalled(ConfigurationError):
+    """The site's flavor needs its generated package (jsm_cloud or jsm_server), which is not installed; the message
+    names the extra that installs it (`pip install 'jsm-client[cloud]'`)."""
+
+
 class FlavorDetectionError(JsmError):
     """The facade could not tell whether a site is Server/DC or Cloud; pass `flavor=` explicitly."""
 

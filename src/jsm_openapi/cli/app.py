@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..errors import ExitCode, JsmOpenapiError
+from ..errors import ExitCode, JsmOpenapiError, MissingExtra, extra_for
 from ..project import FLAVORS, Project
 
 app = typer.Typer(
@@ -68,12 +68,25 @@ def step(description: str) -> Iterator[Callable[[str], None]]:
         yield lambda message: bar.update(task, description=message)
 
 
+def _command() -> str:
+    words = [word for word in sys.argv[1:3] if not word.startswith("-")]
+    return "jsm-openapi " + " ".join(words[:1]) if words else "jsm-openapi"
+
+
 def main() -> None:
     """Entry point: run the app and map errors to the documented exit codes."""
-    from . import commands  # noqa: F401 - registers the commands
-
     try:
+        from . import commands  # noqa: F401 - registers the commands
+
         app()
+    except ModuleNotFoundError as exc:  # an optional part not installed: name its extra (exit 3), else a bug
+        extra = extra_for(exc.name)
+        if extra is None:
+            traceback.print_exc()
+            err.print("error: internal error in jsm-openapi (a bug); please report it with the traceback above")
+            sys.exit(int(ExitCode.INTERNAL))
+        err.print(f"error: {MissingExtra(extra, exc.name or '?', _command()).message}", markup=False)
+        sys.exit(int(ExitCode.INPUT))
     except JsmOpenapiError as exc:
         err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False)
         if exc.hint:

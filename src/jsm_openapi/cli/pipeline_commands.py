@@ -117,7 +117,7 @@ def provenance(flavor: FlavorOption = FlavorChoice.all) -> None:
         documents = ", ".join(f"{d['name']} {d['version'][:24]} {d['sha256'][:12]}" for d in inputs["documents"])
         tools = ", ".join(f"{tool} {version}" for tool, version in sorted(inputs["toolchain"].items()))
         out.print(
-            f"{package}: {record['operations_generated']} operations generated of "
+            f"{package} {record.get('version', '?')}: {record['operations_generated']} operations generated of "
             f"{record['operations_in_document']} in the patched document\n"
             f"  documents: {documents}\n"
             f"  overlays: {len(inputs['overlays'])} file(s); {tools}; inputs stamp {inputs['stamp'][:12]}"
