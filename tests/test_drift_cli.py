@@ -373,6 +373,7 @@ def test_the_drift_workflow_passes_actionlint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = workflow.read_text()
     assert "schedule:" in text and "nox -s drift" in text and "fingerprint-set: $set_id" in text
+    assert ".layers[]" in text and ".overlay_health | length" in text  # the JSON report's schema 2
 
 
 def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
