@@ -71,6 +71,7 @@ def test_the_generated_code_behind_the_client_side_severities(tmp_path: Path, mo
     package = generate(tmp_path, {"openapi": "3.0.1", "info": {"title": "evidence", "version": "1"}, "paths": paths})
     api = package / "api" / "servicedesk"
     plain, defaulted = (api / "get_a.py").read_text(), (api / "get_b.py").read_text()
+
     # item-default-changed: the two operations differ only by a default inside `items`, and so does their code
     def named_x(code: str) -> str:
         return re.sub(r"\bget_[ab]\b", "get_x", re.sub(r"\bget[AB]\b", "getX", re.sub(r"/[ab]/", "/x/", code)))

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +127,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     On failure the target is untouched and no temporary file is left behind.
     """
+    import secrets
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:

@@ -19,7 +19,7 @@ when only the page around it changes.
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -38,18 +38,23 @@ MARKER = "openapi"
 
 # One token: a string literal (an unterminated one ends at the line's end), a comment, or a bracket.
 # Possessive loops: a failed string never rescans what it consumed, so the pass stays linear on any input.
-_JS_TOKEN = re.compile(
-    r"""
+_JS_SYNTAX = r"""
       "(?:[^"\\\n]|\\.)*+(?:"|\n|\\?\Z)
     | '(?:[^'\\\n]|\\.)*+(?:'|\n|\\?\Z)
     | `(?:[^`\\]|\\.)*+(?:`|\\?\Z)
     | //[^\n]*+
     | /\*(?:[^*]|\*(?!/))*+(?:\*/|\Z)
     | [{}\[\]]
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_JSON_TOKEN = re.compile(r"""  "(?:[^"\\\n]|\\.)*+(?:"|\n|\\?\Z) | [{}\[\]]  """, re.VERBOSE | re.DOTALL)
+    """
+_JSON_SYNTAX = r"""  "(?:[^"\\\n]|\\.)*+(?:"|\n|\\?\Z) | [{}\[\]]  """
+
+
+@functools.cache
+def _tokens(kind: str) -> re.Pattern[str]:
+    """The tokenizer of JavaScript ("js") or JSON ("json") text, compiled on first use (most runs read no page)."""
+    return re.compile(_JS_SYNTAX if kind == "js" else _JSON_SYNTAX, re.VERBOSE | re.DOTALL)
+
+
 _COLON = re.compile(r"\s*:")
 _SCRIPT_OPEN = re.compile(r"<script\b", re.IGNORECASE)
 _SCRIPT_CLOSE = re.compile(r"</script\s*>", re.IGNORECASE)
@@ -128,15 +133,18 @@ def extract_document(data: bytes, *, source: str) -> Embedded:
     found: list[tuple[dict[str, Any], str]] = []
     if MARKER in text.lower():
         for start, end in _scripts(text):
-            found += _search(text[start:end], "a <script> element", _JS_TOKEN, budget, 0)
+            found += _search(text[start:end], "a <script> element", _tokens("js"), budget, 0)
         if not found:
-            found += _search(text, "the page's text", _JSON_TOKEN, budget, 0)
+            found += _search(text, "the page's text", _tokens("json"), budget, 0)
         if not found and _ESCAPED_MARKER in text:
             # HTML-escaped JSON (an attribute value, a <pre>) holds no raw quote: each piece between quotes that has
             # the marker is unescaped and searched on its own, so the attribute's own quotes never pair with JSON's
+            import html
+
             for piece in text.split('"'):
                 if _ESCAPED_MARKER in piece:
-                    found += _search(html.unescape(piece), "HTML-escaped text or attribute", _JSON_TOKEN, budget, 0)
+                    unescaped = html.unescape(piece)
+                    found += _search(unescaped, "HTML-escaped text or attribute", _tokens("json"), budget, 0)
     if not found:
         spent = " (the search stopped at its limits on this page)" if budget.spent else ""
         raise InputError(
@@ -211,7 +219,7 @@ def _search(
                 decoded = _decode(token)
                 if decoded is not None and MARKER in decoded:
                     inner = f"{where}, inside a string literal" if depth == 0 else where
-                    found += _search(decoded, inner, _JS_TOKEN, budget, depth + 1)
+                    found += _search(decoded, inner, _tokens("js"), budget, depth + 1)
     return found
 
 

@@ -14,8 +14,6 @@ from ..drift.model import CLIENT, CODE, DEFAULT_GATE, RAW, Comparison, DriftRepo
 from ..drift.render import SUFFIXES, Format, render
 from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
-from ..fetch import Fetcher
-from ..sources import load_sources
 from .app import app, err, out, project, step
 
 REPORT_NAME = "drift"
@@ -112,6 +110,8 @@ def _comparisons(
     old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
 ) -> list[Comparison]:
     from ..drift.run import compare_pin, compare_sources
+    from ..fetch import Fetcher
+    from ..sources import load_sources
 
     by_pin = bool(pins) or all_pins
     if by_pin and (old or new):

@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..documents import Json, parse_document, sha256_bytes
-from ..embedded import extract_document, looks_like_html
+from ..embedded import looks_like_html
 from ..errors import FetchError, InputError, IntegrityError
-from ..fetch import DownloadError, Fetcher, download
-from ..sources import Pin
 from .model import DocumentInfo
 
 if TYPE_CHECKING:
     import httpx
+
+    from ..fetch import Fetcher
+    from ..sources import Pin
 
 DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".html", ".htm")
 
@@ -46,6 +47,8 @@ def _info(data: bytes, document: Json, label: str, origin: str, note: str = "") 
 def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
     """Load a document from a file or an http(s) URL."""
     if is_url(spec):
+        from ..fetch import DownloadError, download  # imported here: most runs compare files
+
         try:
             data = download(spec, client=client)
         except DownloadError as exc:
@@ -70,6 +73,8 @@ def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
 
 def _loaded(data: bytes, *, source: str, label: str, origin: str) -> Loaded:
     if looks_like_html(data, source):
+        from ..embedded import extract_document
+
         embedded = extract_document(data, source=source)
         return Loaded(embedded.document, _info(embedded.data, embedded.document, label, origin, embedded.note))
     document = parse_document(data, source=source)

@@ -16,9 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from typing import TYPE_CHECKING
 
 from .model import DocumentInfo, Finding
+
+if TYPE_CHECKING:
+    from datetime import date
 
 _VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)")
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -82,6 +85,8 @@ def version_key(version: str) -> tuple[int, ...] | None:
 
 def name_date(text: str) -> date | None:
     """The last ISO date in a file name or URL (`jsm-cloud-2022-04-28.json` → 2022-04-28), if any."""
+    from datetime import date
+
     found = None
     for match in _DATE.finditer(text):
         try:

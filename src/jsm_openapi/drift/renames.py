@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from difflib import SequenceMatcher
 from typing import Any
 
 from ..documents import Json, canonical_json
@@ -108,6 +107,8 @@ def find_renames(
 
 def _paired(candidates: dict[tuple[str, str], int]) -> dict[str, str]:
     """One-to-one pairs: most `$ref` evidence first, then the most similar names."""
+    from difflib import SequenceMatcher  # imported here: most comparisons have no candidate at all
+
     ranked = sorted(
         candidates.items(),
         key=lambda item: (-item[1], -SequenceMatcher(None, item[0][0], item[0][1]).ratio(), item[0]),

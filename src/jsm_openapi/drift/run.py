@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
 from .code_layer import code_layer
@@ -15,6 +14,8 @@ from .recency import judge, name_date
 from .rules import Severity
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from ..fetch import Fetcher
@@ -64,6 +65,8 @@ def compare_pin(
     progress: Progress | None = None,
 ) -> Comparison:
     """A pin against its newest upstream copy, in layers per flavor, with a proposed pin when it is really newer."""
+    from datetime import date
+
     from .patched import client_sides
     from .proposal import proposed_pin
 
