@@ -5,6 +5,7 @@ Also: what `--fail-on` judges, a provider for (c), report-wide sections, and a `
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import tomllib
@@ -289,3 +290,54 @@ def test_old_and_new_swapped_are_flagged(capsys: pytest.CaptureFixture[str], cop
     assert "were OLD and NEW swapped?" in out.splitlines()[0]
     _, out, _ = run(capsys, "drift", str(copies["2024-09-28"]), str(copies["2025-09-17"]))
     assert not out.startswith("WARNING")
+
+
+def test_a_component_rename_fails_the_build_in_b_and_names_the_broken_overlay_target(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copies: dict[str, Path]
+) -> None:
+    """Pinned: a copy whose workspace models are named Cmdb…; latest: the real 2022-04-28 copy (Insight…)."""
+    latest = json.loads(copies["2022-04-28"].read_bytes())
+    text = json.dumps(latest)
+    for old, new in (
+        ("InsightWorkspaceDTO", "CmdbWorkspaceDTO"),
+        ("PagedDTOInsightWorkspaceDTO", "PagedDTOCmdbWorkspaceDTO"),
+    ):
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    pinned = json.loads(text)
+    schemas = pinned["components"]["schemas"]
+    pinned["components"]["schemas"] = {
+        {"InsightWorkspaceDTO": "CmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO": "PagedDTOCmdbWorkspaceDTO"}.get(
+            k, k
+        ): v
+        for k, v in schemas.items()
+    }
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "pinned.json").write_text(json.dumps(pinned))
+    root = tmp_path / "project"
+    monkeypatch.setenv("JSM_SPEC_MIRROR", str(mirror))
+    monkeypatch.setenv("JSM_SPEC_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("JSM_OPENAPI_ROOT", str(root))
+    overlay = (
+        "overlay: 1.1.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
+        "  - description: the workspace id is an opaque string\n"
+        "    target: $.components.schemas.CmdbWorkspaceDTO.properties.workspaceId\n"
+        "    update: {description: opaque}\n"
+    )
+    pin_cloud(root, "2022-04-28", {"010-workspace.yaml": overlay})
+    sources = root / "openapi" / "sources.toml"
+    sha = hashlib.sha256((mirror / "pinned.json").read_bytes()).hexdigest()
+    sources.write_text(sources.read_text().replace(SHA["2022-04-28"], sha))
+    code, out, _ = run(capsys, "drift", "--pin", "jsm-cloud", "--latest", str(copies["2022-04-28"]), "--format", "json")
+    assert code == ExitCode.FINDINGS
+    (comparison,) = json.loads(out)["comparisons"]
+    raw, client = layer(comparison, "raw"), layer(comparison, "client")
+    assert {(c["old"], c["new"]) for c in raw["changes"]} == {
+        ("CmdbWorkspaceDTO", "InsightWorkspaceDTO"),
+        ("PagedDTOCmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO"),
+    }
+    assert rules_of(client["changes"]) == {"component-renamed"}  # the client sees the renamed models too
+    (finding,) = client["overlay_health"]
+    assert finding["rule"] == "overlay-action-no-match"
+    assert "(the new document renamed it: `CmdbWorkspaceDTO` is now `InsightWorkspaceDTO`)" in finding["message"]
+    assert comparison["failing"] == 3  # two renames and the overlay that would break the build

@@ -168,10 +168,16 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
             for finding in [*layer.api_changes(), *layer.health]:
                 if finding.severity.label in counts:
                     counts[finding.severity.label] += 1
-    changed = ", ".join(c.pin or c.new.label for c in report.comparisons if c.changes or c.health()) or "nothing"
-    older = " (⚠️ older copy)" if any(c.warnings for c in report.comparisons) else ""
+    changed = (
+        ", ".join(
+            (c.pin or c.new.label) + (" (⚠️ older copy)" if c.warnings else "")
+            for c in report.comparisons
+            if c.changes or c.health()
+        )
+        or "nothing"
+    )
     title = (
-        f"Spec drift: {changed}{older} — {counts['breaking']} breaking, {counts['potential']} potentially breaking, "
+        f"Spec drift: {changed} — {counts['breaking']} breaking, {counts['potential']} potentially breaking, "
         f"{counts['non-breaking']} non-breaking [{report.fingerprint_set()}]"
     )
     write_atomic(directory / TITLE_FILE, (title + "\n").encode())
