@@ -391,3 +391,30 @@ def test_nox_has_a_drift_session_writing_reports_drift() -> None:
     text = (REPO / "noxfile.py").read_text()
     assert "def drift(session" in text and '"--report-dir", "reports/drift"' in text
     assert "/reports/" in (REPO / ".gitignore").read_text()
+
+
+def test_a_path_id_becoming_a_string_passes_fail_on_breaking_a_model_rename_does_not(
+    capsys: pytest.CaptureFixture[str], copies: dict[str, Path], tmp_path: Path
+) -> None:
+    """The two examples of issue 11, end to end, on a real document changed in one way each."""
+    document = json.loads(copies["2025-09-17"].read_bytes())
+    ids = json.loads(json.dumps(document))
+    for item in ids["paths"].values():
+        for param in item.get("get", {}).get("parameters", []):
+            if param["in"] == "path" and param["name"] == "serviceDeskId":
+                param["schema"] = {"type": "integer", "format": "int64"}
+    (tmp_path / "ids.json").write_text(json.dumps(ids))
+    (tmp_path / "new.json").write_text(json.dumps(document))
+    code, out, _ = run(capsys, "drift", str(tmp_path / "ids.json"), str(tmp_path / "new.json"))
+    assert code == ExitCode.OK and "parameter-type-stringified" in out and "pass: 0 finding(s)" in out
+    assert (
+        run(capsys, "drift", str(tmp_path / "ids.json"), str(tmp_path / "new.json"), "--fail-on", "potential")[0] == 1
+    )
+    renamed = json.loads(
+        json.dumps(document).replace('"#/components/schemas/ServiceDeskDTO"', '"#/components/schemas/DeskDTO"')
+    )
+    renamed["components"]["schemas"]["DeskDTO"] = renamed["components"]["schemas"].pop("ServiceDeskDTO")
+    (tmp_path / "renamed.json").write_text(json.dumps(renamed))
+    code, out, _ = run(capsys, "drift", str(tmp_path / "new.json"), str(tmp_path / "renamed.json"))
+    assert code == ExitCode.FINDINGS and "fail: 1 finding(s) at or above --fail-on breaking" in out
+    assert "schema `ServiceDeskDTO` renamed `DeskDTO`" in out
