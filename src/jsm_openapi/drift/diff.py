@@ -22,6 +22,7 @@ from .renames import find_renames, schema_ref
 from .schemas import Place, SchemaDiffer, describe, schema_type
 from .security import SecurityChanges, requirements
 
+SCHEMA_REFS = "#/components/schemas/"
 SCALARS = frozenset({"string", "integer", "number", "boolean"})
 REF_CHANGED = ("request-schema-ref-changed", "response-schema-ref-changed")
 
@@ -370,6 +371,8 @@ class _DocumentDiff:
                 )
                 found.edges.update((r, r, "request") for r in local_refs(param.value))
                 continue
+            if _unchanged(before[key].value, param.value, found, "request"):
+                continue
             self._parameter(before[key].value, param.value, ploc, label, found)
 
     def _parameter(self, old: dict[str, Any], new: dict[str, Any], loc: Loc, label: str, found: Found) -> None:
@@ -450,6 +453,8 @@ class _DocumentDiff:
         if new is None:
             body, _ = self.old.deref(old, loc.old)
             found.add("request-body-removed", f"request body removed ({_media(body)})", loc, removed=True)
+            return
+        if _unchanged(old, new, found, "request"):
             return
         before, old_ptr = self.old.deref(old, loc.old)
         after, new_ptr = self.new.deref(new, loc.new)
@@ -535,6 +540,8 @@ class _DocumentDiff:
                 self._response(old[status], response, loc.key(status), str(status), found)
 
     def _response(self, old: Json, new: Json, loc: Loc, status: str, found: Found) -> None:
+        if _unchanged(old, new, found, "response"):
+            return
         before, old_ptr = self.old.deref(old, loc.old)
         after, new_ptr = self.new.deref(new, loc.new)
         if not isinstance(before, dict) or not isinstance(after, dict):
@@ -563,6 +570,21 @@ class _DocumentDiff:
             self.schemas.compare(old_header.get("schema"), new_header.get("schema"), header_place)
         content = Place(loc.key("content"), what, "response", found)
         self._content(before.get("content") or {}, after.get("content") or {}, content, success=status.startswith("2"))
+
+
+def _unchanged(old: Json, new: Json, found: Found, direction: str) -> bool:
+    """Whether two parts are equal and refer to schemas only: then only the schemas they reach are compared.
+
+    A part that refers to another kind of component (a shared parameter, header or response) takes the long way,
+    which resolves those references and compares what they point at.
+    """
+    if old != new:
+        return False
+    refs = local_refs(new)
+    if any(not ref.startswith(SCHEMA_REFS) for ref in refs):
+        return False
+    found.edges.update((ref, ref, direction) for ref in refs)
+    return True
 
 
 def _loc(old: Operation, new: Operation) -> Loc:

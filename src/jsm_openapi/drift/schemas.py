@@ -108,6 +108,7 @@ class SchemaDiffer:
     def __init__(self, old: Resolver, new: Resolver) -> None:
         self.old, self.new = old, new
         self._memo: dict[Edge, Found] = {}
+        self._closures: dict[Edge, frozenset[Edge]] = {}
 
     def component(self, edge: Edge) -> Found:
         """The changes inside one pair of components (not following their own refs), memoized."""
@@ -127,20 +128,35 @@ class SchemaDiffer:
         self.compare(old_node, new_node, Place(loc, label, direction, found))
         return found
 
+    def closure(self, edge: Edge) -> frozenset[Edge]:
+        """Every component pair reachable from one pair (itself included), computed once per pair."""
+        cached = self._closures.get(edge)
+        if cached is not None:
+            return cached
+        seen: set[Edge] = set()
+        stack = [edge]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            done = self._closures.get(current)
+            if done is not None:  # a finished closure: take it whole
+                seen |= done
+                continue
+            seen.add(current)
+            stack.extend(self.component(current).edges - seen)
+        result = frozenset(seen)
+        self._closures[edge] = result
+        return result
+
     def reachable(self, edges: set[Edge]) -> Found:
         """Every change in the components reachable from `edges` (transitively), each pair once."""
-        result = Found()
-        seen: set[Edge] = set()
-        stack = sorted(edges)
-        while stack:
-            edge = stack.pop()
-            if edge in seen:
-                continue
-            seen.add(edge)
-            found = self.component(edge)
-            result.drafts.extend(found.drafts)
-            stack.extend(sorted(found.edges - seen))
-        result.edges = seen
+        reached: set[Edge] = set()
+        for edge in edges:
+            reached |= self.closure(edge)
+        result = Found(edges=reached)
+        for edge in sorted(reached):
+            result.drafts.extend(self._memo[edge].drafts)
         return result
 
     def compare(self, old: Json, new: Json, place: Place) -> None:
