@@ -4,14 +4,16 @@
 
 1. In-process: the differ on two real Cloud copies, and on the merged Server flavor document (Jira DC platform + JSM
    DC) against a modified copy of itself (operationIds renamed, properties removed, enum values added, descriptions
-   edited: every part of the differ), beside `json.loads` of the same bytes. Median (and min) of --repeat runs.
+   edited: every part of the differ), beside `json.loads` of the same bytes. Median (and min) CPU time of --repeat
+   runs.
 2. Whole process, paired A/B (what a user waits for): each round runs, back to back,
    A  `python -c` that json.loads both Cloud copies (the floor: interpreter start-up and parsing),
    B  `jsm-openapi drift OLD NEW` as users run it (the CLI),
    C  the same drift without the CLI framework (`python -c` importing jsm_openapi.drift: load, diff, layers, text
       report): what drift itself costs once the CLI starts lazily (the CLI start-up is B - C),
    I  `python -c` importing drift's modules only (C's import share).
-   Ratios are of the medians, and the median of the per-round ratios (rounds pair the same machine load).
+   Ratios are of the medians, and the median of the per-round ratios (rounds pair the same machine load); beside
+   wall time, each process's CPU time (user + system), which a busy machine disturbs less.
    The processes may write bytecode (PYTHONDONTWRITEBYTECODE is dropped for them; a warm-up run compiles every
    module), as after `pip install`, which compiles it: otherwise each import recompiles its source.
 3. Where C's time goes, in one fresh process: imports, load + parse, raw diff, report.
@@ -23,6 +25,7 @@ import argparse
 import copy
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,11 +69,12 @@ BREAKDOWN = (
 
 
 def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and min CPU time of `repeat` runs (CPU time: a busy machine disturbs it less than wall time)."""
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         function()
-        runs.append(time.perf_counter() - start)
+        runs.append(time.process_time() - start)
     return statistics.median(runs), min(runs)
 
 
@@ -99,7 +103,7 @@ def in_process(mirror: Path, repeat: int) -> None:
     project = Project.discover()
     server, _ = merged_document(project, project_sources(project).flavor("server"), Fetcher(project.cache_dir))
     cases.append(("server (merged) → modified copy", canonical_json(server), canonical_json(modified(server))))
-    print("1. in-process: the differ beside json.loads of the same two documents")
+    print("1. in-process: the differ beside json.loads of the same two documents (CPU time)")
     print(f"   {'case':<58} {'size':>9} {'json.loads x2':>14} {'drift diff':>11} {'ratio':>6} {'changes':>8}")
     for name, old_bytes, new_bytes in cases:
         old, new = json.loads(old_bytes), json.loads(new_bytes)
@@ -116,13 +120,16 @@ def in_process(mirror: Path, repeat: int) -> None:
 CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(command: list[str]) -> float:
+def run_once(command: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=CHILD_ENV)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1: drift found changes at --fail-on
         raise SystemExit(f"{command[:3]} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def whole_process(mirror: Path, rounds: int) -> None:
@@ -143,20 +150,30 @@ def whole_process(mirror: Path, rounds: int) -> None:
     }
     for command in commands.values():  # warm the file cache and write the bytecode
         subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV)
-    times: dict[str, list[float]] = {key: [] for key in commands}
+    wall: dict[str, list[float]] = {key: [] for key in commands}
+    cpu: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(rounds):
         for key, command in commands.items():
-            times[key].append(run_once(command))
-    median = {key: statistics.median(values) for key, values in times.items()}
+            elapsed, used = run_once(command)
+            wall[key].append(elapsed)
+            cpu[key].append(used)
     print(f"\n2. whole process, {rounds} paired rounds (Cloud {CLOUD_OLD} → {CLOUD_NEW})")
-    print(f"   {'':<2} {'process':<44} {'median':>9} {'min':>9} {'÷ A (medians)':>14} {'÷ A (paired)':>13}")
-    for key, values in times.items():
-        paired = statistics.median(v / a for v, a in zip(values, times["A"], strict=True))
-        print(
-            f"   {key:<2} {labels[key]:<44} {median[key] * 1e3:>6.0f} ms {min(values) * 1e3:>6.0f} ms"
-            f" {median[key] / median['A']:>13.1f}x {paired:>12.1f}x"
-        )
-    print(f"   CLI start-up share of B (B - C): {(median['B'] - median['C']) * 1e3:.0f} ms")
+    print(
+        f"   {'':<2} {'process':<40} {'wall':>8} {'÷ A':>6} {'÷ A paired':>11} {'CPU':>8} {'÷ A':>6} {'÷ A paired':>11}"
+    )
+    medians = {}
+    for key in commands:
+        row = []
+        for series in (wall, cpu):
+            median = statistics.median(series[key])
+            floor = statistics.median(series["A"])
+            paired = statistics.median(v / a for v, a in zip(series[key], series["A"], strict=True))
+            row.append(f"{median * 1e3:>5.0f} ms {median / floor:>5.1f}x {paired:>10.1f}x")
+            medians[(key, id(series))] = median
+        print(f"   {key:<2} {labels[key]:<40} {row[0]} {row[1]}")
+    startup = medians[("B", id(wall))] - medians[("C", id(wall))]
+    startup_cpu = medians[("B", id(cpu))] - medians[("C", id(cpu))]
+    print(f"   CLI start-up share of B (B - C): {startup * 1e3:.0f} ms wall, {startup_cpu * 1e3:.0f} ms CPU")
 
 
 def breakdown(mirror: Path, rounds: int) -> None:
