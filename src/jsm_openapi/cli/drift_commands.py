@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..documents import write_atomic
-from ..drift.model import CLIENT, CODE, DEFAULT_GATE, RAW, Comparison, DriftReport
+from ..drift.model import DEFAULT_GATE, LAYER_KEYS, Comparison, DriftReport
 from ..drift.render import SUFFIXES, Format, render
 from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
@@ -56,7 +56,8 @@ def drift(  # noqa: PLR0917 - a command's options
         str,
         typer.Option(
             help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
-            "client sees), code (c, what breaks in user code). When none of them was computed, raw is judged."
+            "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
+            "computed, raw is judged."
         ),
     ] = ",".join(DEFAULT_GATE),
     rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
@@ -95,7 +96,7 @@ def drift(  # noqa: PLR0917 - a command's options
 
 def _gate(text: str) -> tuple[str, ...]:
     """The `--fail-layers` value as layer keys (in the order given, without repeats)."""
-    known = (RAW, CLIENT, CODE)
+    known = tuple(LAYER_KEYS)
     keys = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [key for key in keys if key not in known]
     if unknown or not keys:

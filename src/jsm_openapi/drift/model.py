@@ -26,6 +26,8 @@ RAW, CLIENT, CODE = "raw", "client", "code"
 LETTERS = {RAW: "a", CLIENT: "b", CODE: "c"}
 TITLES = {RAW: "What Atlassian changed", CLIENT: "What the client sees", CODE: "What breaks in user code"}
 DEFAULT_GATE = (CLIENT, CODE)
+# Every layer key `--fail-layers` accepts; a section joining the report (e.g. "observed") appends its own.
+LAYER_KEYS: list[str] = [RAW, CLIENT, CODE]
 HEALTH_KINDS = {
     "overlay-action-no-match": "no longer match (the build would fail)",
     "overlay-action-failed": "cannot be applied (the build would fail)",
