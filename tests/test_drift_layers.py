@@ -292,25 +292,14 @@ def test_old_and_new_swapped_are_flagged(capsys: pytest.CaptureFixture[str], cop
     assert not out.startswith("WARNING")
 
 
-def test_a_component_rename_fails_the_build_in_b_and_names_the_broken_overlay_target(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copies: dict[str, Path]
-) -> None:
-    """Pinned: a copy whose workspace models are named Cmdb…; latest: the real 2022-04-28 copy (Insight…)."""
-    latest = json.loads(copies["2022-04-28"].read_bytes())
-    text = json.dumps(latest)
-    for old, new in (
-        ("InsightWorkspaceDTO", "CmdbWorkspaceDTO"),
-        ("PagedDTOInsightWorkspaceDTO", "PagedDTOCmdbWorkspaceDTO"),
-    ):
+def cmdb_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copies: dict[str, Path], overlay: str) -> None:
+    """Pinned: the real 2022-04-28 copy with its workspace models named Cmdb… (they are Insight… in the real one)."""
+    text = copies["2022-04-28"].read_text()
+    names = {"InsightWorkspaceDTO": "CmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO": "PagedDTOCmdbWorkspaceDTO"}
+    for old, new in names.items():
         text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
     pinned = json.loads(text)
-    schemas = pinned["components"]["schemas"]
-    pinned["components"]["schemas"] = {
-        {"InsightWorkspaceDTO": "CmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO": "PagedDTOCmdbWorkspaceDTO"}.get(
-            k, k
-        ): v
-        for k, v in schemas.items()
-    }
+    pinned["components"]["schemas"] = {names.get(k, k): v for k, v in pinned["components"]["schemas"].items()}
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / "pinned.json").write_text(json.dumps(pinned))
@@ -318,16 +307,22 @@ def test_a_component_rename_fails_the_build_in_b_and_names_the_broken_overlay_ta
     monkeypatch.setenv("JSM_SPEC_MIRROR", str(mirror))
     monkeypatch.setenv("JSM_SPEC_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("JSM_OPENAPI_ROOT", str(root))
+    pin_cloud(root, "2022-04-28", {"010-workspace.yaml": overlay})
+    sources = root / "openapi" / "sources.toml"
+    sha = hashlib.sha256((mirror / "pinned.json").read_bytes()).hexdigest()
+    sources.write_text(sources.read_text().replace(SHA["2022-04-28"], sha))
+
+
+def test_a_component_rename_fails_the_build_in_b_and_names_the_broken_overlay_target(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copies: dict[str, Path]
+) -> None:
     overlay = (
         "overlay: 1.1.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
         "  - description: the workspace id is an opaque string\n"
         "    target: $.components.schemas.CmdbWorkspaceDTO.properties.workspaceId\n"
         "    update: {description: opaque}\n"
     )
-    pin_cloud(root, "2022-04-28", {"010-workspace.yaml": overlay})
-    sources = root / "openapi" / "sources.toml"
-    sha = hashlib.sha256((mirror / "pinned.json").read_bytes()).hexdigest()
-    sources.write_text(sources.read_text().replace(SHA["2022-04-28"], sha))
+    cmdb_project(monkeypatch, tmp_path, copies, overlay)
     code, out, _ = run(capsys, "drift", "--pin", "jsm-cloud", "--latest", str(copies["2022-04-28"]), "--format", "json")
     assert code == ExitCode.FINDINGS
     (comparison,) = json.loads(out)["comparisons"]
@@ -341,3 +336,26 @@ def test_a_component_rename_fails_the_build_in_b_and_names_the_broken_overlay_ta
     assert finding["rule"] == "overlay-action-no-match"
     assert "(the new document renamed it: `CmdbWorkspaceDTO` is now `InsightWorkspaceDTO`)" in finding["message"]
     assert comparison["failing"] == 3  # two renames and the overlay that would break the build
+
+
+def test_a_patched_document_an_overlay_breaks_is_a_finding_not_a_crash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copies: dict[str, Path]
+) -> None:
+    """The overlay still applies to the new copy, but points it at a schema the new copy no longer has."""
+    overlay = (
+        "overlay: 1.1.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
+        "  - description: the workspaces page, by its name\n"
+        "    target: $.paths['/rest/servicedeskapi/insight/workspace'].get.responses['200']\n"
+        "      .content['application/json']\n"
+        "    update: {schema: {$ref: '#/components/schemas/PagedDTOCmdbWorkspaceDTO', description: the page}}\n"
+    )
+    cmdb_project(monkeypatch, tmp_path, copies, overlay)
+    code, out, _ = run(capsys, "drift", "--pin", "jsm-cloud", "--latest", str(copies["2022-04-28"]), "--format", "json")
+    assert code == ExitCode.FINDINGS
+    (comparison,) = json.loads(out)["comparisons"]
+    client = layer(comparison, "client")
+    assert not client["computed"] and "cannot be compared" in client["not_computed"]
+    (broken,) = client["overlay_health"]
+    assert broken["rule"] == "patched-document-broken" and broken["severity"] == "breaking"
+    assert "PagedDTOCmdbWorkspaceDTO" in broken["message"] and "points at nothing" in broken["message"]
+    assert comparison["judged_layers"] == ["client"]

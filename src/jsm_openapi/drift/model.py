@@ -32,6 +32,7 @@ HEALTH_KINDS = {
     "overlay-action-no-match": "no longer match (the build would fail)",
     "overlay-action-failed": "cannot be applied (the build would fail)",
     "flavor-merge-failed": "flavor no longer merges",
+    "patched-document-broken": "patched document broken",
     "overlay-action-not-needed": "no longer needed",
 }
 

@@ -54,6 +54,7 @@ def _flavor(
     pinned = [(p, fetcher.load(p)) for p in flavor.documents]
     replaced = [(p, new_document if p.name == pin.name else doc) for p, doc in pinned]
     overlays = load_flavor_overlays(project, flavor)
+    title = f"{TITLE} ({flavor.name})"
     basis = f"patched documents of flavor {flavor.name}: each copy + the same {len(overlays)} overlay file(s)"
     try:
         merged_new, _ = merge_documents(flavor, replaced)
@@ -66,22 +67,33 @@ def _flavor(
             new=exc.message,
         )
         reason = f"the flavor's documents no longer merge, so nothing can be patched: {exc.message}"
-        return ClientSide(Layer(CLIENT, TITLE, basis, health=[finding], not_computed=reason), None)
+        return ClientSide(Layer(CLIENT, title, basis, health=[finding], not_computed=reason), None)
     merged_old, _ = merge_documents(flavor, pinned)
     patched_old, before = patched_with_health(merged_old, overlays)
     patched_new, after = patched_with_health(merged_new, overlays)
-    changes: list[Finding] = list(
-        compare_documents(
-            patched_old,
-            patched_new,
-            old_label=f"{flavor.name} patched (pinned)",
-            new_label=f"{flavor.name} patched (new {pin.name})",
-        )
-    )
     health = [
         _finding(flavor, old, new, renamed) for old, new in zip(before, after, strict=True) if new.status in _RULES
     ]
-    layer = Layer(CLIENT, f"{TITLE} ({flavor.name})", basis, changes=changes, health=health)
+    try:
+        changes: list[Finding] = list(
+            compare_documents(
+                patched_old,
+                patched_new,
+                old_label=f"{flavor.name} patched (pinned)",
+                new_label=f"{flavor.name} patched (new {pin.name})",
+            )
+        )
+    except InputError as exc:
+        broken = Change(
+            "patched-document-broken",
+            f"[{flavor.name}] the new {pin.name} with the overlays applied: {exc.message}",
+            pointer=f"flavor {flavor.name} patched",
+            subject=f"patched:{flavor.name}:{pin.name}",
+            new=exc.message,
+        )
+        reason = f"the patched new document cannot be compared: {exc.message}"
+        return ClientSide(Layer(CLIENT, title, basis, health=[*health, broken], not_computed=reason), None)
+    layer = Layer(CLIENT, title, basis, changes=changes, health=health)
     return ClientSide(layer, CodeContext(flavor.name, flavor.package, patched_old, patched_new))
 
 

@@ -555,6 +555,13 @@ _TAIL: dict[str, list[tuple[str, Severity, str, str]]] = {
             "The strict build (`jsm-openapi patch`) fails: fix the target, or remove the action if the gap is gone.",
         ),
         (
+            "patched-document-broken",
+            B,
+            "The new copy with the overlays applied cannot be read as a document (e.g. a `$ref` an overlay adds "
+            "points at a component the new copy renamed).",
+            "The generator fails on the patched document, so no client can be built from the new copy as it is.",
+        ),
+        (
             "overlay-action-failed",
             B,
             "An overlay action cannot be applied to the new document (e.g. incompatible merge).",
