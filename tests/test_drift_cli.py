@@ -32,6 +32,14 @@ SHA = {
 CLOUD_URL = "https://dac-static.atlassian.com/cloud/jira/service-desk/swagger.v3.json"
 
 
+def layer(comparison: dict[str, object], key: str) -> dict[str, object]:
+    """One layer of a comparison in the JSON report (raw, client, code)."""
+    layers = comparison["layers"]
+    assert isinstance(layers, list)
+    (found,) = [entry for entry in layers if entry["key"] == key]
+    return found  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
 def copies(mirror: Path) -> dict[str, Path]:
     index = MirrorIndex(mirror)
@@ -61,10 +69,11 @@ def test_fail_on_thresholds_and_exit_codes(capsys: pytest.CaptureFixture[str], c
     code, out, _ = run(capsys, "drift", old, new)
     assert code == ExitCode.OK  # only non-breaking changes
     assert "parameter-added" in out and "strictConflictStatusCode" in out
-    assert "pass: 0 change(s) at or above --fail-on breaking" in out
+    assert "pass: 0 finding(s) at or above --fail-on breaking" in out
     assert run(capsys, "drift", old, new, "--fail-on", "potential")[0] == ExitCode.OK
     code, out, _ = run(capsys, "drift", old, new, "--fail-on", "any")
-    assert code == ExitCode.FINDINGS and "fail: 66 change(s) at or above --fail-on any" in out
+    # 3 API changes on create customer and one property, plus the OAuth scope migration in 3 grouped changes
+    assert code == ExitCode.FINDINGS and "fail: 6 finding(s) at or above --fail-on any" in out
     assert run(capsys, "drift", str(copies["2022-07-24"]), str(copies["2024-09-28"]))[0] == ExitCode.FINDINGS
 
 
@@ -74,20 +83,28 @@ def test_every_format_to_an_output_file(
     old, new = str(copies["2022-07-24"]), str(copies["2024-09-28"])
     for fmt, name in (("json", "r.json"), ("junit", "r.xml"), ("markdown", "r.md"), ("text", "r.txt")):
         code, out, _ = run(capsys, "drift", old, new, "--format", fmt, "--output", str(tmp_path / name))
-        assert code == ExitCode.FINDINGS and "10 change(s) at or above --fail-on breaking" in out
+        assert code == ExitCode.FINDINGS and "6 finding(s) at or above --fail-on breaking" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md", "r.txt", "r.xml"]  # no temporary left
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["schema_version"] == 1 and report["failing"] == 10
+    assert report["schema_version"] == 2 and report["failing"] == 6
+    assert report["fail_on_layers"] == ["client", "code"]
     (comparison,) = report["comparisons"]
-    renamed = next(c for c in comparison["changes"] if c["rule"] == "operation-id-changed")
+    raw = layer(comparison, "raw")
+    # two bare documents: (b) and (c) cannot be computed, so --fail-on judges (a) and says so
+    assert comparison["judged_layers"] == ["raw"] and raw["judged_by_fail_on"]
+    assert not layer(comparison, "client")["computed"] and "--pin NAME" in layer(comparison, "client")["not_computed"]
+    assert not layer(comparison, "code")["computed"]
+    renamed = next(c for c in raw["changes"] if c["rule"] == "operation-id-changed")
     assert renamed["severity"] == "breaking" and renamed["operations"][0]["method"] == "POST"
     assert len(renamed["fingerprint"]) == 16 and renamed["fingerprint"] in report["fingerprints"]
-    assert all(c["severity"] == "info" for c in comparison["documentation"])
+    assert all(c["severity"] == "info" for c in raw["documentation"])
     suites = ET.parse(tmp_path / "r.xml").getroot()
-    assert suites.get("failures") == "10"
+    assert suites.get("failures") == "6"
     failures = suites.findall(".//failure")
-    assert len(failures) == 10 and {f.get("type") for f in failures} == {"breaking"}
-    assert len(suites.findall(".//testcase")) == len(comparison["changes"])
+    assert len(failures) == 6 and {f.get("type") for f in failures} == {"breaking"}
+    raw_suite = next(s for s in suites.findall("testsuite") if "(a)" in (s.get("name") or ""))
+    assert len(raw_suite.findall("testcase")) == len(raw["changes"])
+    assert len(suites.findall(".//skipped")) == 2  # (b) and (c): not computed
     markdown = (tmp_path / "r.md").read_text()
     assert markdown.startswith("# 🔴 Spec drift") and f"fingerprint-set: {report['fingerprint_set']}" in markdown
 
@@ -100,6 +117,7 @@ def test_urls_are_fetched_over_http(
     code, out, _ = run(capsys, "drift", old, new, "--format", "json")
     assert code == ExitCode.OK
     (comparison,) = json.loads(out)["comparisons"]
+    assert comparison["new"]["note"] == ""  # served as JSON: nothing extracted
     assert comparison["old"]["origin"] == old and comparison["new"]["sha256"] == SHA["2022-07-24"]
     code, _, err = run(capsys, "drift", old, f"{http_mirror}/no-such-file.json")
     assert code == ExitCode.FETCH and "HTTP 404" in err and "no-such-file.json" in err
@@ -192,12 +210,18 @@ def test_pin_against_a_newer_file_checks_overlays_and_proposes_a_pin(
     code, out, _ = run(capsys, "drift", "--pin", "jsm-cloud", "--latest", str(copies["2024-09-28"]), "--format", "json")
     assert code == ExitCode.FINDINGS
     (comparison,) = json.loads(out)["comparisons"]
-    assert comparison["pin"] == "jsm-cloud" and comparison["overlay_health"]["flavors"] == ["cloud"]
-    findings = {f["rule"]: f for f in comparison["overlay_health"]["findings"]}
+    client = layer(comparison, "client")
+    assert comparison["pin"] == "jsm-cloud" and client["title"] == "What the client sees (cloud)"
+    assert comparison["judged_layers"] == ["client"]  # (c) has no provider yet: not computed, not judged
+    findings = {f["rule"]: f for f in client["overlay_health"]}
     assert set(findings) == {"overlay-action-no-match", "overlay-action-not-needed"}
+    assert client["overlay_summary"] == {"overlay-action-no-match": 1, "overlay-action-not-needed": 1}
     assert findings["overlay-action-no-match"]["severity"] == "breaking"
     assert findings["overlay-action-no-match"]["pointer"] == "overlays/cloud/10-test.yaml action #1"
-    assert "old operationId" in findings["overlay-action-no-match"]["message"]
+    message = findings["overlay-action-no-match"]["message"]
+    # the whole description (never cut), and what became of the name the target looks for
+    assert message.endswith("pins the attachment operation by its old operationId (gone in 2024)")
+    assert "`createAttachment` is now `createCommentWithAttachment`" in message
     assert (findings["overlay-action-no-match"]["old"], findings["overlay-action-no-match"]["new"]) == (
         "needed",
         "no match",
@@ -237,7 +261,7 @@ def test_all_pins_against_the_mirror_write_a_report_folder(
     make_project(project_env, SHA["2024-09-28"])
     reports = tmp_path / "reports"
     code, out, _ = run(capsys, "drift", "--all-pins", "--latest", str(mirror), "--report-dir", str(reports))
-    assert code == ExitCode.OK and "0 change(s) at or above --fail-on breaking" in out
+    assert code == ExitCode.OK and "0 finding(s) at or above --fail-on breaking" in out
     names = sorted(p.name for p in reports.iterdir())
     assert names == sorted(
         ["drift.md", "drift.json", "drift.junit.xml", "drift.txt", "proposed-pins.toml", "issue-title.txt", "issue.md"]
@@ -264,7 +288,7 @@ def test_a_pin_that_cannot_be_fetched_is_reported_and_the_others_still_compared(
     assert code == ExitCode.FETCH and "assets-cloud" in err and "the pinned copy of assets-cloud" in err
     report = json.loads((reports / "drift.json").read_text())
     cloud, assets = report["comparisons"]
-    assert cloud["pin"] == "jsm-cloud" and cloud["error"] is None and cloud["changes"]
+    assert cloud["pin"] == "jsm-cloud" and cloud["error"] is None and layer(cloud, "raw")["changes"]
     assert assets["pin"] == "assets-cloud" and "JSM_SPEC_OFFLINE" in assets["error"]
     suites = ET.parse(reports / "drift.junit.xml").getroot()
     assert suites.get("errors") == "1" and len(suites.findall(".//error")) == 1
@@ -305,7 +329,10 @@ def test_a_flavor_that_no_longer_merges_is_a_breaking_finding(
     )
     assert code == ExitCode.FINDINGS
     (comparison,) = json.loads(out)["comparisons"]
-    (finding,) = comparison["overlay_health"]["findings"]
+    client = layer(comparison, "client")
+    (finding,) = client["overlay_health"]
+    assert not client["computed"] and "no longer merge" in client["not_computed"]
+    assert comparison["judged_layers"] == ["client"]  # judged on its finding although nothing could be patched
     assert (
         finding["rule"] == "flavor-merge-failed"
         and "GET /a is defined by both platform and service" in finding["message"]
@@ -323,9 +350,10 @@ def test_the_real_overlays_are_checked_on_an_older_cloud_copy(
     code, out, _ = run(capsys, "drift", "--pin", "jsm-cloud", "--latest", str(copies["2024-09-28"]), "--format", "json")
     assert code in (ExitCode.OK, ExitCode.FINDINGS)
     (comparison,) = json.loads(out)["comparisons"]
-    assert comparison["overlay_health"]["flavors"] == ["cloud"]
+    client = layer(comparison, "client")
+    assert client["computed"] and client["title"] == "What the client sees (cloud)"
     overlay_files = {str(p.relative_to(tmp_project.root)) for p in (tmp_project.root / "overlays").rglob("*.yaml")}
-    for finding in comparison["overlay_health"]["findings"]:
+    for finding in client["overlay_health"]:
         source = finding["pointer"].split(" action #")[0]
         assert source in overlay_files, finding
     # the pinned copy against itself: no change, so no finding and no proposal
@@ -345,6 +373,7 @@ def test_the_drift_workflow_passes_actionlint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = workflow.read_text()
     assert "schedule:" in text and "nox -s drift" in text and "fingerprint-set: $set_id" in text
+    assert ".layers[]" in text and ".overlay_health | length" in text  # the JSON report's schema 2
 
 
 def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
@@ -362,3 +391,30 @@ def test_nox_has_a_drift_session_writing_reports_drift() -> None:
     text = (REPO / "noxfile.py").read_text()
     assert "def drift(session" in text and '"--report-dir", "reports/drift"' in text
     assert "/reports/" in (REPO / ".gitignore").read_text()
+
+
+def test_a_path_id_becoming_a_string_passes_fail_on_breaking_a_model_rename_does_not(
+    capsys: pytest.CaptureFixture[str], copies: dict[str, Path], tmp_path: Path
+) -> None:
+    """The two examples of issue 11, end to end, on a real document changed in one way each."""
+    document = json.loads(copies["2025-09-17"].read_bytes())
+    ids = json.loads(json.dumps(document))
+    for item in ids["paths"].values():
+        for param in item.get("get", {}).get("parameters", []):
+            if param["in"] == "path" and param["name"] == "serviceDeskId":
+                param["schema"] = {"type": "integer", "format": "int64"}
+    (tmp_path / "ids.json").write_text(json.dumps(ids))
+    (tmp_path / "new.json").write_text(json.dumps(document))
+    code, out, _ = run(capsys, "drift", str(tmp_path / "ids.json"), str(tmp_path / "new.json"))
+    assert code == ExitCode.OK and "parameter-type-stringified" in out and "pass: 0 finding(s)" in out
+    assert (
+        run(capsys, "drift", str(tmp_path / "ids.json"), str(tmp_path / "new.json"), "--fail-on", "potential")[0] == 1
+    )
+    renamed = json.loads(
+        json.dumps(document).replace('"#/components/schemas/ServiceDeskDTO"', '"#/components/schemas/DeskDTO"')
+    )
+    renamed["components"]["schemas"]["DeskDTO"] = renamed["components"]["schemas"].pop("ServiceDeskDTO")
+    (tmp_path / "renamed.json").write_text(json.dumps(renamed))
+    code, out, _ = run(capsys, "drift", str(tmp_path / "new.json"), str(tmp_path / "renamed.json"))
+    assert code == ExitCode.FINDINGS and "fail: 1 finding(s) at or above --fail-on breaking" in out
+    assert "schema `ServiceDeskDTO` renamed `DeskDTO`" in out

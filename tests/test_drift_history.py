@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from cli_in_process import run
 
 from jsm_openapi.drift import Change, Comparison, DriftReport, Severity
 from jsm_openapi.drift.render import Format, render
@@ -71,12 +73,15 @@ def test_2022_04_to_07_adds_strict_conflict_status_code_and_409_to_create_custom
 
 def test_the_markdown_alert_names_the_create_customer_changes_first(compare) -> None:  # type: ignore[no-untyped-def]
     markdown = render(DriftReport([compare("2022-04-28", "2022-07-24")]), Format.markdown)
-    first = markdown.splitlines()[:6]
-    text = "\n".join(first)
-    assert "POST /rest/servicedeskapi/customer" in text and "createCustomer" in text
-    assert "strictConflictStatusCode" in first[4] and "409" in first[5]
-    # the 63 OAuth scope relabellings are folded into one headline line, after the API changes
-    assert any("63 ×" in line and "security-requirements-changed" in line for line in markdown.splitlines()[:12])
+    first = markdown.splitlines()[:8]
+    assert first[2].startswith("- **(a) What Atlassian changed**: 0 breaking") and "judged by" in first[2]
+    assert "(b) What the client sees" in first[3] and "not computed" in first[3]
+    assert "(c) What breaks in user code" in first[4] and "not computed" in first[4]
+    assert "POST /rest/servicedeskapi/customer (createCustomer)" in first[6] and "strictConflictStatusCode" in first[6]
+    assert "createCustomer" in first[7] and "409" in first[7]
+    # the OAuth scope migration of 63 operations is a few grouped lines (per family), after the API changes
+    security = [line for line in markdown.splitlines()[:14] if "security-requirements-changed" in line]
+    assert len(security) == 3 and any("on 33 operation(s)" in line for line in security)
 
 
 def test_2022_07_to_2024_09_reports_the_renamed_operation_id_as_breaking(compare) -> None:  # type: ignore[no-untyped-def]
@@ -168,7 +173,84 @@ def test_documentation_edits_are_kept_apart_from_api_changes(compare) -> None:  
         "info-changed",
         "title-changed",
         "external-docs-changed",
+        "item-default-changed",
     }
     assert not any(c.rule == "description-changed" for c in comparison.api_changes())
     markdown = render(DriftReport([comparison]), Format.markdown)
-    assert markdown.index("Documentation and metadata") > markdown.index("Non-breaking")
+    assert markdown.index("Documentation and metadata in (a)") > markdown.index("Non-breaking")
+
+
+# -- severities from the client's side on real steps (issue 11) ----------------------------------------------------
+
+
+def test_2021_to_2022_service_desk_ids_becoming_strings_are_potential_not_breaking(compare) -> None:  # type: ignore[no-untyped-def]
+    comparison = compare("2021-03-26", "2022-04-28")
+    changes = comparison.api_changes()
+    stringified = [c for c in changes if c.rule == "parameter-type-stringified"]
+    assert len(stringified) == 22 and {c.severity for c in stringified} == {Severity.POTENTIAL}
+    assert all("path parameter `serviceDeskId`: type integer" in c.message and c.new == "string" for c in stringified)
+    assert not [c for c in changes if c.rule == "request-type-changed"]
+    # what still breaks a caller: two request properties that became required
+    breaking = comparison.at_or_above(Severity.BREAKING)
+    assert sorted(c.message for c in breaking) == [
+        "OrganizationCreateDTO.name is now required",
+        "OrganizationServiceDeskUpdateDTO.organizationId is now required",
+    ]
+
+
+def test_2021_to_2022_one_oauth_scope_migration_is_a_few_grouped_changes(compare) -> None:  # type: ignore[no-untyped-def]
+    security = [
+        c for c in compare("2021-03-26", "2022-04-28").api_changes() if c.rule == "security-requirements-changed"
+    ]
+    assert len(security) <= 5  # was 63 lines, one per operation
+    migration = [c for c in security if "classic scopes → granular scopes" in c.message]
+    assert sum(len(c.operations) for c in migration) == 59
+    assert any("on 31 operation(s)" in c.message for c in migration)
+    assert {c.severity for c in security} == {Severity.NON_BREAKING}
+
+
+def test_2022_07_to_2024_09_required_with_a_default_is_not_breaking_but_required_without_one_is(compare) -> None:  # type: ignore[no-untyped-def]
+    changes = compare("2022-07-24", "2024-09-28").changes
+    defaulted = {c.message.split("`")[1] for c in changes if c.rule == "parameter-became-required-with-default"}
+    assert defaulted == {"highlight", "start", "limit"}
+    required = [c for c in changes if c.rule == "parameter-became-required"]
+    assert {c.message.split("`")[1] for c in required} == {"query"}  # no default: a new required argument
+    assert {c.severity for c in required} == {Severity.BREAKING}
+    # the array items' default none → "" of every `expand` and `requestOwnership`: trivia the generator ignores
+    trivia = [c for c in changes if c.rule == "item-default-changed"]
+    assert len(trivia) == 9 and not any(c.is_api for c in trivia)
+    assert not [c for c in changes if c.rule == "request-default-changed"]
+    stringified = only(changes, "parameter-type-stringified")
+    assert "requestTypeId" in stringified.message and stringified.severity is Severity.POTENTIAL
+
+
+def renamed_copy(document: dict, renames: dict[str, str]) -> dict:  # type: ignore[type-arg]
+    """The document with components renamed and every `$ref` following (what Atlassian's renames look like)."""
+    text = json.dumps(document)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    renamed["components"]["schemas"] = {renames.get(name, name): value for name, value in schemas.items()}
+    return renamed  # type: ignore[no-any-return]
+
+
+def test_a_real_document_whose_workspace_models_are_renamed_gives_two_breaking_renames(
+    cloud_copy: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = json.loads(cloud_copy["2022-04-28"].read_bytes())
+    old = renamed_copy(
+        new, {"InsightWorkspaceDTO": "CmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO": "PagedDTOCmdbWorkspaceDTO"}
+    )
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    comparison = compare_sources(str(tmp_path / "old.json"), str(cloud_copy["2022-04-28"]))
+    changes = comparison.api_changes()
+    assert {(c.old, c.new) for c in changes} == {
+        ("CmdbWorkspaceDTO", "InsightWorkspaceDTO"),
+        ("PagedDTOCmdbWorkspaceDTO", "PagedDTOInsightWorkspaceDTO"),
+    }
+    assert {c.rule for c in changes} == {"component-renamed"} and {c.severity for c in changes} == {Severity.BREAKING}
+    paged = next(c for c in changes if c.old == "PagedDTOCmdbWorkspaceDTO")
+    assert [op.operation_id for op in paged.operations] == ["getInsightWorkspaces"]
+    code, out, _ = run(capsys, "drift", str(tmp_path / "old.json"), str(cloud_copy["2022-04-28"]))
+    assert code == 1 and "fail: 2 finding(s) at or above --fail-on breaking" in out

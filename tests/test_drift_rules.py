@@ -236,3 +236,205 @@ def test_a_dangling_ref_names_the_document_and_the_ref() -> None:
 def test_documents_that_are_not_openapi_3_are_refused(document: Any, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compare_documents(doc(), document)
+
+
+# -- severities from the client's side (issue 11): one test per rule ------------------------------------------------
+
+
+def workspaces(item: str, paged: str) -> dict[str, Any]:
+    """A document listing workspaces through a paged wrapper, its components named `item` and `paged`."""
+    document = doc(
+        **{
+            "/workspace": {
+                "get": {
+                    "operationId": "getWorkspaces",
+                    "responses": {
+                        "200": {
+                            "description": "the workspaces",
+                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{paged}"}}},
+                        }
+                    },
+                }
+            }
+        }
+    )
+    document["components"]["schemas"] |= {
+        item: {"type": "object", "description": f"a {item}", "properties": {"workspaceId": {"type": "string"}}},
+        paged: {
+            "type": "object",
+            "properties": {
+                "size": {"type": "integer"},
+                "isLastPage": {"type": "boolean"},
+                "values": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            },
+        },
+    }
+    return document
+
+
+def test_a_structure_equal_component_rename_is_one_breaking_rename_per_component() -> None:
+    old = workspaces("CmdbWorkspaceDTO", "PagedDTOCmdbWorkspaceDTO")
+    new = workspaces("InsightWorkspaceDTO", "PagedDTOInsightWorkspaceDTO")
+    changes = compare_documents(old, new)
+    api = [c for c in changes if c.is_api]
+    assert rules(api) == ["component-renamed", "component-renamed"]  # no removal, addition or $ref change left
+    assert all(c.severity is Severity.BREAKING for c in api)
+    by_old = {c.old: c for c in api}
+    assert by_old["CmdbWorkspaceDTO"].new == "InsightWorkspaceDTO"
+    assert by_old["PagedDTOCmdbWorkspaceDTO"].new == "PagedDTOInsightWorkspaceDTO"
+    assert [op.operation_id for op in by_old["CmdbWorkspaceDTO"].operations] == ["getWorkspaces"]
+    assert (
+        "the generated model class `CmdbWorkspaceDTO` becomes `InsightWorkspaceDTO`"
+        in by_old["CmdbWorkspaceDTO"].message
+    )
+    # the description edit inside the renamed schema is documentation, and its subject names old → new
+    (edit,) = [c for c in changes if c.rule == "description-changed"]
+    assert edit.subject == "#/components/schemas/CmdbWorkspaceDTO→InsightWorkspaceDTO/description"
+    assert edit.message.startswith("CmdbWorkspaceDTO → InsightWorkspaceDTO: description changed")
+
+
+def test_a_rename_with_a_changed_structure_stays_a_removal_an_addition_and_a_ref_change() -> None:
+    old = workspaces("CmdbWorkspaceDTO", "PagedDTOCmdbWorkspaceDTO")
+    new = workspaces("InsightWorkspaceDTO", "PagedDTOInsightWorkspaceDTO")
+    new["components"]["schemas"]["InsightWorkspaceDTO"]["properties"]["name"] = {"type": "string"}
+    changes = compare_documents(old, new)
+    # the item is no rename (a new property), so neither is its wrapper (its items point elsewhere)
+    assert "component-renamed" not in rules(changes)
+    assert sorted(c.old for c in changes if c.rule == "component-schema-removed") == [
+        "CmdbWorkspaceDTO",
+        "PagedDTOCmdbWorkspaceDTO",
+    ]
+    assert sorted(c.new for c in changes if c.rule == "component-schema-added") == [
+        "InsightWorkspaceDTO",
+        "PagedDTOInsightWorkspaceDTO",
+    ]
+    assert "response-schema-ref-changed" in rules(changes)
+
+
+def test_renamed_components_that_point_at_each_other_are_both_renames() -> None:
+    def cyclic(a: str, b: str) -> dict[str, Any]:
+        document = workspaces(a, f"Paged{a}")
+        document["components"]["schemas"][a]["properties"]["parent"] = {"$ref": f"#/components/schemas/{b}"}
+        document["components"]["schemas"][b] = {
+            "type": "object",
+            "properties": {"child": {"$ref": f"#/components/schemas/{a}"}, "label": {"type": "string"}},
+        }
+        return document
+
+    changes = compare_documents(cyclic("Node", "Tree"), cyclic("Vertex", "Graph"))
+    renames = {c.old: c.new for c in changes if c.rule == "component-renamed"}
+    assert renames == {"Node": "Vertex", "Tree": "Graph", "PagedNode": "PagedVertex"}
+    assert not [c for c in changes if c.rule.startswith("component-schema") or "ref-changed" in c.rule]
+
+
+def test_an_unreferenced_schema_is_a_rename_only_when_its_shape_is_specific_and_unique() -> None:
+    old, new = doc(), doc()
+    old["components"]["schemas"] |= {"Legacy": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    new["components"]["schemas"] |= {"Modern": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    assert rules(compare_documents(old, new)) == ["component-renamed"]
+    old["components"]["schemas"] = {**doc()["components"]["schemas"], "Empty": {"type": "object"}}
+    new["components"]["schemas"] = {**doc()["components"]["schemas"], "Blank": {"type": "object"}}
+    assert sorted(rules(compare_documents(old, new))) == ["component-schema-added", "component-schema-removed"]
+
+
+def path_param(schema: dict[str, Any], where: str = "path", name: str = "id") -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema}
+
+
+def with_param(param: dict[str, Any]) -> dict[str, Any]:
+    operation = get_user()
+    operation["parameters"] = [p for p in operation["parameters"] if p["in"] != param["in"] or param["in"] != "path"]
+    operation["parameters"].append(param)
+    return doc(**{"/users/{id}": {"get": operation}})
+
+
+@pytest.mark.parametrize(
+    ("where", "before", "after", "rule"),
+    [
+        ("path", "integer", "string", "parameter-type-stringified"),  # quote(str(value)): an int still works
+        ("path", "string", "integer", "parameter-type-stringified"),
+        ("query", "integer", "string", "parameter-type-stringified"),  # httpx writes ints and bools as text
+        ("query", "boolean", "string", "parameter-type-stringified"),
+        ("header", "string", "integer", "parameter-type-stringified"),  # str(value) in the generated code
+        ("header", "integer", "string", "request-type-changed"),  # passed as is: httpx refuses an int header
+        ("query", "string", "array", "request-type-changed"),  # not a scalar: another Python type
+    ],
+)
+def test_parameter_type_changes_the_generated_code_stringifies_are_potential(
+    where: str, before: str, after: str, rule: str
+) -> None:
+    name = "id" if where == "path" else "x"
+    old = with_param(path_param({"type": before, **({"format": "int64"} if before == "integer" else {})}, where, name))
+    new_schema: dict[str, Any] = {"type": after, **({"items": {"type": "string"}} if after == "array" else {})}
+    new = with_param(path_param(new_schema, where, name))
+    (change,) = compare_documents(old, new)
+    assert change.rule == rule
+    assert change.severity is (Severity.POTENTIAL if rule == "parameter-type-stringified" else Severity.BREAKING)
+
+
+def test_a_parameter_that_becomes_required_with_a_default_is_not_breaking() -> None:
+    old = with_param(path_param({"type": "integer"}, "query", "start"))
+    defaulted = with_param({**path_param({"type": "integer", "default": 0}, "query", "start"), "required": True})
+    bare = with_param({**path_param({"type": "integer"}, "query", "start"), "required": True})
+    by_rule = {c.rule: c for c in compare_documents(old, defaulted)}
+    assert set(by_rule) == {"parameter-became-required-with-default", "request-default-added"}
+    assert all(c.severity is Severity.NON_BREAKING for c in by_rule.values())
+    assert rules(compare_documents(old, bare)) == ["parameter-became-required"]
+    assert compare_documents(old, bare)[0].severity is Severity.BREAKING
+    added = doc()
+    added["paths"]["/users/{id}"]["get"]["parameters"].append(
+        {"name": "limit", "in": "query", "required": True, "schema": {"type": "integer", "default": 50}}
+    )
+    (change,) = compare_documents(doc(), added)
+    assert change.rule == "required-parameter-with-default-added" and change.severity is Severity.NON_BREAKING
+
+
+def test_defaults_of_array_items_are_info_a_new_default_is_not_breaking_a_changed_one_may_be() -> None:
+    def expand(items: dict[str, Any], default: Any = None) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": items}
+        return with_param(path_param(schema if default is None else {**schema, "default": default}, "query", "x"))
+
+    (trivia,) = compare_documents(expand({"type": "string"}), expand({"type": "string", "default": ""}))
+    assert trivia.rule == "item-default-changed" and trivia.severity is Severity.INFO and not trivia.is_api
+    (added,) = compare_documents(expand({"type": "string"}), expand({"type": "string"}, ["a"]))
+    assert added.rule == "request-default-added" and added.severity is Severity.NON_BREAKING
+    (changed,) = compare_documents(expand({"type": "string"}, ["a"]), expand({"type": "string"}, ["b"]))
+    assert changed.rule == "request-default-changed" and changed.severity is Severity.POTENTIAL
+
+
+def test_security_changes_are_grouped_per_scheme_and_scope_family_with_a_count() -> None:
+    paths = {
+        f"/thing{i}": {"get": {"operationId": f"get{i}", "responses": {"200": {"description": "ok"}}}} for i in range(8)
+    }
+    old, new = doc(**copy.deepcopy(paths)), doc(**copy.deepcopy(paths))
+    for i in range(8):
+        old["paths"][f"/thing{i}"]["get"]["security"] = [{"OAuth2": [f"read:servicedesk-request{i % 2}"]}]
+        granular = [f"read:thing{i}:jira-service-management", "read:user:jira"]
+        new["paths"][f"/thing{i}"]["get"]["security"] = [
+            {"OAuth2": granular if i < 6 else ["read:servicedesk-request"]}
+        ]
+    old["paths"]["/thing0"]["get"]["security"].append({"basicAuth": []})
+    changes = compare_documents(old, new)
+    assert rules(changes) == ["security-requirements-changed"] * 3
+    migration = next(c for c in changes if "granular" in c.message and "OAuth2" in c.message)
+    assert len(migration.operations) == 6
+    assert "classic scopes → granular scopes (jira, jira-service-management), on 6 operation(s)" in migration.message
+    within = next(c for c in changes if "within classic scopes" in c.message)
+    assert len(within.operations) == 2
+    dropped = next(c for c in changes if "security `basicAuth`" in c.message)
+    assert "no scopes → not required, on 1 operation(s)" in dropped.message
+    assert all(c.severity is Severity.NON_BREAKING for c in changes)
+    # fingerprints follow the scopes: another migration of the same families is another change
+    new["paths"]["/thing1"]["get"]["security"] = [{"OAuth2": ["write:thing:jira-service-management", "read:user:jira"]}]
+    other = next(c for c in compare_documents(old, new) if "on 6 operation(s)" in c.message)
+    assert other.fingerprint != migration.fingerprint
+
+
+def test_subjects_of_changes_inside_a_renamed_component_name_both_names() -> None:
+    old = workspaces("CmdbWorkspaceDTO", "PagedDTOCmdbWorkspaceDTO")
+    new = workspaces("InsightWorkspaceDTO", "PagedDTOInsightWorkspaceDTO")
+    new["components"]["schemas"]["PagedDTOInsightWorkspaceDTO"]["properties"]["start"] = {"type": "integer"}
+    (added,) = [c for c in compare_documents(old, new) if c.rule == "response-property-added"]
+    assert added.subject == "#/components/schemas/PagedDTOCmdbWorkspaceDTO→PagedDTOInsightWorkspaceDTO/properties/start"
+    assert added.pointer == "#/components/schemas/PagedDTOInsightWorkspaceDTO/properties/start"
+    assert added.message.startswith("PagedDTOCmdbWorkspaceDTO → PagedDTOInsightWorkspaceDTO: new optional property")

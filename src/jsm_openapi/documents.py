@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-import secrets
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 Json = Any  # a parsed JSON value: dict | list | str | int | float | bool | None
 
 
+@functools.cache
 def _strict_loader() -> type[yaml.SafeLoader]:
-    """A safe YAML loader that refuses duplicate keys and keeps dates as strings (JSON has no dates)."""
+    """A safe YAML loader that refuses duplicate keys and keeps dates as strings (JSON has no dates).
+
+    Built on first use: PyYAML costs tens of milliseconds to import, and JSON documents never need it.
+    """
+    import yaml
+
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class StrictLoader(base):  # type: ignore[valid-type,misc]
@@ -44,9 +51,6 @@ def _strict_loader() -> type[yaml.SafeLoader]:
     return StrictLoader
 
 
-_LOADER = _strict_loader()
-
-
 def parse_json(data: bytes | str, *, source: str) -> Json:
     """Parse JSON; on failure raise InputError naming the source, line and column."""
     try:
@@ -62,8 +66,10 @@ def parse_json(data: bytes | str, *, source: str) -> Json:
 
 def parse_yaml(data: bytes | str, *, source: str) -> Json:
     """Parse YAML (safe, no duplicate keys, no implicit dates); on failure name the source, line and column."""
+    import yaml
+
     try:
-        return yaml.load(data, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(data, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -121,6 +127,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     On failure the target is untouched and no temporary file is left behind.
     """
+    import secrets
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:

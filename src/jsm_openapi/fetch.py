@@ -1,4 +1,8 @@
-"""Fetch pinned upstream documents: cache, then mirror folder (matched by sha256), then URL; always verified."""
+"""Fetch pinned upstream documents: cache, then mirror folder (matched by sha256), then URL; always verified.
+
+A URL that answers with an HTML page (Atlassian's Data Center REST reference pages) is searched for the OpenAPI
+document it embeds; the pin's sha256 then covers the extracted document (`embedded.serialized`), never the page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .documents import Json, parse_document, sha256_bytes, sha256_file, write_atomic
+from .embedded import extract_document, looks_like_html
 from .errors import FetchError, IntegrityError
 from .sources import Pin
 
@@ -45,6 +50,7 @@ class Fetched:
     pin: Pin
     path: Path  # the verified copy in the cache
     origin: str  # "cache", "mirror:<file>" or the URL
+    note: str = ""  # how the bytes were obtained when not as served (an OpenAPI document extracted from a page)
 
 
 class Fetcher:
@@ -87,10 +93,15 @@ class Fetcher:
         if self.offline:
             raise self._unavailable(pin, reason=f"offline ({OFFLINE_ENV} is set)")
         data = self._download(pin)
+        note = ""
+        if looks_like_html(data, pin.url):
+            embedded = extract_document(data, source=pin.url)
+            data, note = embedded.data, embedded.note
         found_sha = sha256_bytes(data)
         if found_sha != pin.sha256:
+            what = " (of the OpenAPI document extracted from the page)" if note else ""
             raise IntegrityError(
-                f"{pin.name}: sha256 mismatch for {pin.url}\n  expected {pin.sha256} (openapi/sources.toml)\n"
+                f"{pin.name}: sha256 mismatch for {pin.url}{what}\n  expected {pin.sha256} (openapi/sources.toml)\n"
                 f"  found    {found_sha}",
                 hint=(
                     f"Atlassian changed the document. See what changed with `jsm-openapi drift --pin {pin.name}`, "
@@ -98,7 +109,7 @@ class Fetcher:
                 ),
             )
         write_atomic(target, data)
-        return Fetched(pin, target, pin.url)
+        return Fetched(pin, target, pin.url, note)
 
     def load(self, pin: Pin) -> Json:
         """Fetch a pin and parse it (JSON or YAML), naming the pin and position on a parse error."""

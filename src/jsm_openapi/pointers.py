@@ -15,11 +15,18 @@ Location = tuple[str | int, ...]  # keys and indexes from the document root
 
 def escape(segment: str | int) -> str:
     """One JSON pointer segment (RFC 6901)."""
-    return str(segment).replace("~", "~0").replace("/", "~1")
+    text = str(segment)
+    if "~" in text:
+        text = text.replace("~", "~0")
+    if "/" in text:
+        text = text.replace("/", "~1")
+    return text
 
 
 def join(pointer: str, *segments: str | int) -> str:
     """Append segments to a pointer written as a URI fragment (`#/paths/~1x/get`)."""
+    if len(segments) == 1:  # the differ's usual step: no generator, no join
+        return f"{pointer}/{escape(segments[0])}"
     return pointer + "".join("/" + escape(s) for s in segments)
 
 
@@ -94,13 +101,14 @@ def local_refs(node: Json) -> set[str]:
     """Every local `$ref` value anywhere under a node."""
     found: set[str] = set()
     stack = [node]
+    containers = (dict, list)
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
             ref = current.get("$ref")
-            if isinstance(ref, str) and is_local(ref):
+            if isinstance(ref, str) and ref.startswith("#/"):
                 found.add(ref)
-            stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
+            stack += [v for v in current.values() if isinstance(v, containers)]
         elif isinstance(current, list):
-            stack.extend(v for v in current if isinstance(v, (dict, list)))
+            stack += [v for v in current if isinstance(v, containers)]
     return found

@@ -10,12 +10,10 @@ from typing import Annotated
 import typer
 
 from ..documents import write_atomic
-from ..drift.model import Comparison, DriftReport
+from ..drift.model import DEFAULT_GATE, LAYER_KEYS, Comparison, DriftReport
 from ..drift.render import SUFFIXES, Format, render
 from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
-from ..fetch import Fetcher
-from ..sources import load_sources
 from .app import app, err, out, project, step
 
 REPORT_NAME = "drift"
@@ -55,6 +53,14 @@ def drift(  # noqa: PLR0917 - a command's options
         typer.Option(help="Write every format, the proposed pins and the issue title into this folder."),
     ] = None,
     fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
+    fail_layers: Annotated[
+        str,
+        typer.Option(
+            help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
+            "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
+            "computed, raw is judged."
+        ),
+    ] = ",".join(DEFAULT_GATE),
     rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
     observed: Annotated[
         list[Path] | None,
@@ -67,14 +73,18 @@ def drift(  # noqa: PLR0917 - a command's options
 ) -> None:
     """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
 
-    Either OLD NEW (files or URLs), or --pin NAME / --all-pins: each pin against its latest upstream copy, with the
-    health of the flavor's overlays on the new copy and a proposed pin. Documentation-only edits are listed apart and
-    never fail. Exit codes: 0 nothing at or above --fail-on; 1 changes at or above it; 3 bad input; 4 a pinned
+    Three layers: (a) what Atlassian changed (the raw documents), (b) what the client sees (the patched documents:
+    pin + overlays vs new copy + overlays, with the overlays' health) and (c) what breaks in user code (the
+    regenerated package's Python API, when available). OLD NEW (files, URLs, or HTML pages embedding the document)
+    gives (a); --pin NAME / --all-pins compares each pin with its latest upstream copy and gives all three, and a
+    proposed pin unless the latest copy is older. Documentation-only edits are listed apart and never fail. Exit
+    codes: 0 nothing at or above --fail-on in the judged layers; 1 findings at or above it; 3 bad input; 4 a pinned
     document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
     """
     if rules:
         out.print(catalogue_markdown(), markup=False, end="")
         return
+    gate = _gate(fail_layers)
     from ..drift.observed import read_observed
     from ..drift.render.observed import append_observed, render_observed
     from .observed_output import write_observed_dir
@@ -87,7 +97,7 @@ def drift(  # noqa: PLR0917 - a command's options
             write_observed_dir(seen, report_dir, FAIL_ON[fail_on.value], alone=True)
         raise typer.Exit(1 if seen.failing(FAIL_ON[fail_on.value]) else 0)
     comparisons = _comparisons(old, new, pin or [], all_pins, latest)
-    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value])
+    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value], gate=gate)
     text = render(report, fmt)
     if seen is not None:
         text = append_observed(text, seen, fmt.value, report.threshold)
@@ -102,7 +112,7 @@ def drift(  # noqa: PLR0917 - a command's options
     else:
         failing = len(report.failing())
         where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift: {failing} change(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
+        out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
     for failed in report.errors():
         err.print(f"error: {failed.pin}: {failed.error}", markup=False)
     code = report.exit_code()
@@ -140,10 +150,25 @@ def _emit(text: str, output: Path | None, report_dir: Path | None, fail_on: Fail
         out.print(f"drift --observed: report (--fail-on {fail_on.value}) → {where}", markup=False)
 
 
+def _gate(text: str) -> tuple[str, ...]:
+    """The `--fail-layers` value as layer keys (in the order given, without repeats)."""
+    known = tuple(LAYER_KEYS)
+    keys = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [key for key in keys if key not in known]
+    if unknown or not keys:
+        raise InputError(
+            f"--fail-layers {text!r}: unknown layer(s) {', '.join(unknown) or '(none given)'}",
+            hint=f"give one or more of {', '.join(known)}, comma-separated (default {','.join(DEFAULT_GATE)})",
+        )
+    return tuple(dict.fromkeys(keys))
+
+
 def _comparisons(
     old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
 ) -> list[Comparison]:
     from ..drift.run import compare_pin, compare_sources
+    from ..fetch import Fetcher
+    from ..sources import load_sources
 
     by_pin = bool(pins) or all_pins
     if by_pin and (old or new):
@@ -184,15 +209,30 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
     for fmt in Format:
         write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
     proposals = [c.proposed_pin for c in report.comparisons if c.proposed_pin]
+    refused = [
+        "# " + f"{c.pin}: not proposed: {c.not_proposed}".replace("\n", " ")
+        for c in report.comparisons
+        if c.not_proposed
+    ]
     header = f"# Proposed pins from `jsm-openapi drift` on {date.today().isoformat()}"
-    body = "\n\n".join(proposals) if proposals else "# Every pin matches its latest upstream copy: nothing to change.\n"
-    write_atomic(directory / PROPOSAL_FILE, f"{header}\n\n{body}".encode())
+    nothing = "# Every pin matches its latest upstream copy: nothing to change.\n"
+    body = "\n\n".join(proposals) if proposals else ("" if refused else nothing)
+    notes = "\n".join(refused) + "\n\n" if refused else ""
+    write_atomic(directory / PROPOSAL_FILE, f"{header}\n\n{notes}{body}".encode())
     counts = {label: 0 for label in ("breaking", "potential", "non-breaking")}
     for comparison in report.comparisons:
-        for change in comparison.changes:
-            if change.severity.label in counts:
-                counts[change.severity.label] += 1
-    changed = ", ".join(c.pin or c.new.label for c in report.comparisons if c.changes) or "nothing"
+        for layer in comparison.judged(report.gate):
+            for finding in [*layer.api_changes(), *layer.health]:
+                if finding.severity.label in counts:
+                    counts[finding.severity.label] += 1
+    changed = (
+        ", ".join(
+            (c.pin or c.new.label) + (" (⚠️ older copy)" if c.warnings else "")
+            for c in report.comparisons
+            if c.changes or c.health()
+        )
+        or "nothing"
+    )
     title = (
         f"Spec drift: {changed} — {counts['breaking']} breaking, {counts['potential']} potentially breaking, "
         f"{counts['non-breaking']} non-breaking [{report.fingerprint_set()}]"

@@ -37,7 +37,8 @@ def fetch(
             seen.add(pin.name)
             bar.update(task, description=f"fetching {pin.name}")
             got = fetcher.fetch(pin)
-            out.print(f"{pin.name:<18} {pin.sha256[:12]}  {got.origin}")
+            note = f" ({got.note})" if got.note else ""
+            out.print(f"{pin.name:<18} {pin.sha256[:12]}  {got.origin}{note}", markup=False)
             bar.advance(task)
 
 

@@ -15,10 +15,16 @@ from typing import Any
 from ..documents import Json
 from ..errors import InputError
 from ..operations import HTTP_METHODS, normalized_path, path_parameters
-from ..pointers import Resolver, join, local_refs
+from ..pointers import Resolver, join, local_refs, ref_name
 from .collect import Draft, Edge, Found, Loc
 from .model import Change, OperationRef
-from .schemas import Place, SchemaDiffer, describe
+from .renames import find_renames, schema_ref
+from .schemas import Place, SchemaDiffer, describe, schema_type
+from .security import SecurityChanges, requirements
+
+SCHEMA_REFS = "#/components/schemas/"
+SCALARS = frozenset({"string", "integer", "number", "boolean"})
+REF_CHANGED = ("request-schema-ref-changed", "response-schema-ref-changed")
 
 
 def snake_case(name: str) -> str:
@@ -87,6 +93,7 @@ class _DocumentDiff:
         self.new = Resolver(new, new_label)
         self.schemas = SchemaDiffer(self.old, self.new)
         self.changes: dict[tuple[str, str, bytes, bytes], tuple[Draft, list[OperationRef]]] = {}
+        self.security = SecurityChanges()
 
     def run(self) -> list[Change]:
         self._document()
@@ -107,6 +114,11 @@ class _DocumentDiff:
         for key, op in new_ops.items():
             if key in old_ops:
                 self._operation(old_ops[key], op)
+        schemes = set((self.old_doc.get("components") or {}).get("securitySchemes") or {})
+        schemes |= set((self.new_doc.get("components") or {}).get("securitySchemes") or {})
+        for draft, ops in self.security.drafts(schemes):
+            self.changes[draft.key()] = (draft, ops)
+        self._renames()
         return sorted(
             (
                 Change(d.rule, d.message, d.pointer, d.subject, tuple(ops), d.old, d.new)
@@ -114,6 +126,39 @@ class _DocumentDiff:
             ),
             key=Change.sort_key,
         )
+
+    def _renames(self) -> None:
+        """Fold each component rename (and the `$ref`s that followed it, and its removal and addition) into one."""
+        old_schemas = (self.old_doc.get("components") or {}).get("schemas") or {}
+        new_schemas = (self.new_doc.get("components") or {}).get("schemas") or {}
+        observed = [(str(draft.old), str(draft.new)) for draft, _ in self.changes.values() if draft.rule in REF_CHANGED]
+        renames = find_renames(old_schemas, new_schemas, observed)
+        if not renames:
+            return
+        followed = {(schema_ref(old), schema_ref(new)) for old, new in renames.items()}
+        reached: dict[str, list[OperationRef]] = {old: [] for old in renames}
+        kept: dict[tuple[str, str, bytes, bytes], tuple[Draft, list[OperationRef]]] = {}
+        for key, (draft, ops) in self.changes.items():
+            if draft.rule in REF_CHANGED and (draft.old, draft.new) in followed:
+                ops_of = reached[ref_name(str(draft.old))]
+                ops_of.extend(op for op in ops if op not in ops_of)
+            elif (draft.rule == "component-schema-removed" and draft.old in renames) or (
+                draft.rule == "component-schema-added" and draft.new in renames.values()
+            ):
+                continue  # the rename says it
+            else:
+                kept[key] = (draft, ops)
+        for old, new in sorted(renames.items()):
+            draft = Draft(
+                "component-renamed",
+                f"schema `{old}` renamed `{new}` (same structure): the generated model class `{old}` becomes `{new}`",
+                schema_ref(new),
+                f"{schema_ref(old)}→{new}",
+                old=old,
+                new=new,
+            )
+            kept[draft.key()] = (draft, sorted(reached[old]))
+        self.changes = kept
 
     def _record(self, found: Found, op: OperationRef | None, edges: set[Edge] | None = None) -> None:
         """Attach drafts (and the changes inside components reached through `edges`) to an operation."""
@@ -254,7 +299,7 @@ class _DocumentDiff:
         found.documentation(before, after, loc, "operation")
         path_loc = Loc(join("#/paths", old.path), join("#/paths", new.path), join("#/paths", normalized_path(new.path)))
         found.documentation(old.item, new.item, path_loc, "path")
-        self._security(old, new, loc, found)
+        self._security(old, new)
         old_servers = _servers(before.get("servers", old.item.get("servers")))
         new_servers = _servers(after.get("servers", new.item.get("servers")))
         if old_servers != new_servers:
@@ -271,17 +316,10 @@ class _DocumentDiff:
         edges = found.edges
         self._record(found, new.ref, edges)
 
-    def _security(self, old: Operation, new: Operation, loc: Loc, found: Found) -> None:
-        before = _requirements(old.operation.get("security", self.old_doc.get("security")))
-        after = _requirements(new.operation.get("security", self.new_doc.get("security")))
-        if before != after:
-            found.add(
-                "security-requirements-changed",
-                f"security {_show_requirements(before)} → {_show_requirements(after)}",
-                loc.key("security"),
-                old=[list(r) for r in sorted(before)],
-                new=[list(r) for r in sorted(after)],
-            )
+    def _security(self, old: Operation, new: Operation) -> None:
+        before = requirements(old.operation.get("security", self.old_doc.get("security")))
+        after = requirements(new.operation.get("security", self.new_doc.get("security")))
+        self.security.add(new.ref, before, after)
 
     def _effective_parameters(self, op: Operation, resolver: Resolver) -> dict[str, Parameter]:
         names = path_parameters(op.path)
@@ -319,8 +357,12 @@ class _DocumentDiff:
             label = _param_label(param.value)
             if key not in before:
                 required = bool(param.value.get("required"))
-                rule = "required-parameter-added" if required else "parameter-added"
-                kind = "required" if required else "optional"
+                defaulted = required and self._has_default(param.value, self.new, param.pointer)
+                if defaulted:
+                    rule, kind = "required-parameter-with-default-added", "required (with a default)"
+                else:
+                    rule = "required-parameter-added" if required else "parameter-added"
+                    kind = "required" if required else "optional"
                 found.add(
                     rule,
                     f"new {kind} {label} ({describe(param.value.get('schema'))})",
@@ -328,6 +370,8 @@ class _DocumentDiff:
                     new=describe(param.value.get("schema")),
                 )
                 found.edges.update((r, r, "request") for r in local_refs(param.value))
+                continue
+            if _unchanged(before[key].value, param.value, found, "request"):
                 continue
             self._parameter(before[key].value, param.value, ploc, label, found)
 
@@ -343,9 +387,10 @@ class _DocumentDiff:
         was, now = bool(old.get("required")), bool(new.get("required"))
         if was != now:
             rule = "parameter-became-required" if now else "parameter-became-optional"
-            found.add(
-                rule, f"{label} is {'now' if now else 'no longer'} required", loc.key("required"), old=was, new=now
-            )
+            what = f"{label} is {'now' if now else 'no longer'} required"
+            if now and self._has_default(new, self.new, loc.new):
+                rule, what = "parameter-became-required-with-default", f"{what}, with a default"
+            found.add(rule, what, loc.key("required"), old=was, new=now)
         if bool(old.get("deprecated")) != bool(new.get("deprecated")) and new.get("deprecated"):
             found.add("parameter-deprecated", f"{label} is now deprecated", loc.key("deprecated"))
         for key in ("style", "explode", "allowReserved", "allowEmptyValue"):
@@ -358,6 +403,8 @@ class _DocumentDiff:
                     new=new.get(key),
                 )
         found.documentation(old, new, loc, label)
+        if self._stringified(old, new, loc, label, found):
+            return
         if "content" in old or "content" in new:
             self._content(
                 old.get("content") or {}, new.get("content") or {}, Place(loc.key("content"), label, "request", found)
@@ -366,6 +413,32 @@ class _DocumentDiff:
             self.schemas.compare(
                 old.get("schema"), new.get("schema"), Place(loc.key("schema"), label, "request", found)
             )
+
+    @staticmethod
+    def _has_default(param: dict[str, Any], resolver: Resolver, pointer: str) -> bool:
+        schema, _ = resolver.deref(param.get("schema"), join(pointer, "schema"))
+        return isinstance(schema, dict) and "default" in schema
+
+    def _stringified(self, old: dict[str, Any], new: dict[str, Any], loc: Loc, label: str, found: Found) -> bool:
+        """A scalar parameter whose type changed where the generated code turns the value into text anyway."""
+        where = new.get("in")
+        if where not in ("path", "query", "header") or "content" in old or "content" in new:
+            return False
+        before, _ = self.old.deref(old.get("schema"), join(loc.old, "schema"))
+        after, _ = self.new.deref(new.get("schema"), join(loc.new, "schema"))
+        was, now = schema_type(before), schema_type(after)
+        if was == now or was not in SCALARS or now not in SCALARS:
+            return False
+        if where == "header" and now == "string":
+            return False  # a header string is passed as is: httpx refuses a number (a type change, breaking)
+        found.add(
+            "parameter-type-stringified",
+            f"{label}: type {describe(before)} → {describe(after)} (the generated code sends it as text either way)",
+            loc.key("schema"),
+            old=was,
+            new=now,
+        )
+        return True
 
     def _request_body(self, old: Json, new: Json, loc: Loc, found: Found) -> None:
         if old is None and new is None:
@@ -380,6 +453,8 @@ class _DocumentDiff:
         if new is None:
             body, _ = self.old.deref(old, loc.old)
             found.add("request-body-removed", f"request body removed ({_media(body)})", loc, removed=True)
+            return
+        if _unchanged(old, new, found, "request"):
             return
         before, old_ptr = self.old.deref(old, loc.old)
         after, new_ptr = self.new.deref(new, loc.new)
@@ -396,7 +471,7 @@ class _DocumentDiff:
 
     def _content(self, old: dict[str, Any], new: dict[str, Any], place: Place, *, success: bool = True) -> None:
         """Compare media types of a body; removed types use the request/response rules, shared ones their schemas."""
-        loc, label, direction, found = place
+        loc, label, direction, found, _ = place
         before = {_media_key(k): (k, v) for k, v in old.items()}
         after = {_media_key(k): (k, v) for k, v in new.items()}
         gone = [before[k][0] for k in before if k not in after]
@@ -465,6 +540,8 @@ class _DocumentDiff:
                 self._response(old[status], response, loc.key(status), str(status), found)
 
     def _response(self, old: Json, new: Json, loc: Loc, status: str, found: Found) -> None:
+        if _unchanged(old, new, found, "response"):
+            return
         before, old_ptr = self.old.deref(old, loc.old)
         after, new_ptr = self.new.deref(new, loc.new)
         if not isinstance(before, dict) or not isinstance(after, dict):
@@ -495,6 +572,21 @@ class _DocumentDiff:
         self._content(before.get("content") or {}, after.get("content") or {}, content, success=status.startswith("2"))
 
 
+def _unchanged(old: Json, new: Json, found: Found, direction: str) -> bool:
+    """Whether two parts are equal and refer to schemas only: then only the schemas they reach are compared.
+
+    A part that refers to another kind of component (a shared parameter, header or response) takes the long way,
+    which resolves those references and compares what they point at.
+    """
+    if old != new:
+        return False
+    refs = local_refs(new)
+    if any(not ref.startswith(SCHEMA_REFS) for ref in refs):
+        return False
+    found.edges.update((ref, ref, direction) for ref in refs)
+    return True
+
+
 def _loc(old: Operation, new: Operation) -> Loc:
     return Loc(old.pointer, new.pointer, new.key)
 
@@ -517,23 +609,6 @@ def _param_label(param: dict[str, Any]) -> str:
 
 def _servers(servers: Json) -> list[str]:
     return [str(s.get("url")) for s in servers or [] if isinstance(s, dict)]
-
-
-def _requirements(security: Json) -> set[tuple[str, ...]]:
-    """Security requirements as a set of alternatives, each `scheme:scope` sorted (order never matters)."""
-    result: set[tuple[str, ...]] = set()
-    for requirement in security or []:
-        if isinstance(requirement, dict):
-            result.add(
-                tuple(sorted(f"{name}:{scope}" for name, scopes in requirement.items() for scope in (scopes or [""])))
-            )
-    return result
-
-
-def _show_requirements(requirements: set[tuple[str, ...]]) -> str:
-    if not requirements:
-        return "none"
-    return " | ".join(" + ".join(r) or "anonymous" for r in sorted(requirements))
 
 
 def _scopes(scheme: Json) -> set[str]:

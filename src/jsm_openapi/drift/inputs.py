@@ -1,4 +1,8 @@
-"""Where drift reads documents from: a file, a URL, a pin's cached copy, or the newest copy of a pin in a folder."""
+"""Where drift reads documents from: a file, a URL, a pin's cached copy, or the newest copy of a pin in a folder.
+
+An HTML page (a file or a URL) is searched for the OpenAPI document it embeds (`jsm_openapi.embedded`); the report
+says so, and the digest is the extracted document's, as a pin's sha256 is.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..documents import Json, parse_document, sha256_bytes
+from ..embedded import looks_like_html
 from ..errors import FetchError, InputError, IntegrityError
-from ..fetch import DownloadError, Fetcher, download
-from ..sources import Pin
 from .model import DocumentInfo
 
 if TYPE_CHECKING:
     import httpx
 
-DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+    from ..fetch import Fetcher
+    from ..sources import Pin
+
+DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -31,16 +37,18 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def _info(data: bytes, document: Json, label: str, origin: str) -> DocumentInfo:
+def _info(data: bytes, document: Json, label: str, origin: str, note: str = "") -> DocumentInfo:
     version = ""
     if isinstance(document, dict) and isinstance(document.get("info"), dict):
         version = str(document["info"].get("version", ""))
-    return DocumentInfo(label=label, origin=origin, sha256=sha256_bytes(data), version=version)
+    return DocumentInfo(label=label, origin=origin, sha256=sha256_bytes(data), version=version, note=note)
 
 
 def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
     """Load a document from a file or an http(s) URL."""
     if is_url(spec):
+        from ..fetch import DownloadError, download  # imported here: most runs compare files
+
         try:
             data = download(spec, client=client)
         except DownloadError as exc:
@@ -64,6 +72,11 @@ def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
 
 
 def _loaded(data: bytes, *, source: str, label: str, origin: str) -> Loaded:
+    if looks_like_html(data, source):
+        from ..embedded import extract_document
+
+        embedded = extract_document(data, source=source)
+        return Loaded(embedded.document, _info(embedded.data, embedded.document, label, origin, embedded.note))
     document = parse_document(data, source=source)
     return Loaded(document, _info(data, document, label, origin))
 
@@ -101,7 +114,7 @@ def newest_in_folder(pin: Pin, folder: Path) -> Path:
     ]
     if not candidates:
         raise FetchError(
-            f"{pin.name}: no file named like {pin.name}[-<version>].json under {folder}",
+            f"{pin.name}: no file named like {pin.name}[-<version>].json (or .yaml, .html) under {folder}",
             hint=f"put the newest copy of {pin.url} there, or pass the file itself with --latest",
         )
     return max(candidates, key=lambda p: (_natural(p.stem), str(p)))

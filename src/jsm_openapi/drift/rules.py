@@ -138,6 +138,15 @@ _CATALOGUE: dict[str, list[tuple[str, Severity, str, str]]] = {
             "Callers that left it out must now pass it; the server rejects requests without it.",
         ),
         (
+            "parameter-type-stringified",
+            P,
+            "A path or query parameter changed between scalar types (string, integer, number, boolean), or a header "
+            "parameter became a number or a boolean.",
+            "The generated code turns the value into text (`quote(str(value))` in the path, httpx in the query "
+            "string, `str()` for headers): a value of the old type still goes out the same; only a type checker "
+            "notices, and the server may refuse a value it no longer parses.",
+        ),
+        (
             "parameter-renamed",
             P,
             "A path parameter has a new name (same position in the path).",
@@ -148,6 +157,20 @@ _CATALOGUE: dict[str, list[tuple[str, Severity, str, str]]] = {
             P,
             "A parameter's style, explode or content changed.",
             "The client serializes the value differently (e.g. repeated keys vs comma-separated).",
+        ),
+        (
+            "parameter-became-required-with-default",
+            N,
+            "An optional parameter became required, with a default.",
+            "The generated argument keeps a default (`start: int = 0`): existing calls still work, and the client "
+            "now always sends the default.",
+        ),
+        (
+            "required-parameter-with-default-added",
+            N,
+            "A new required parameter with a default.",
+            "The generated function gains a keyword argument with that default: existing calls still work; the "
+            "deployed client never sends it, which the server's default covers.",
         ),
         ("parameter-added", N, "A new optional parameter.", "A new keyword argument with a default."),
         ("parameter-became-optional", N, "A required parameter became optional.", "Existing calls still work."),
@@ -370,7 +393,7 @@ _SCHEMA: list[tuple[str, Severity, Severity, str, str, str]] = [
         "default-changed",
         P,
         N,
-        "A default value changed.",
+        "A default value changed or was removed.",
         "A caller that relied on the default now gets another behaviour.",
         "Only the documented default changed.",
     ),
@@ -397,6 +420,15 @@ _SCHEMA: list[tuple[str, Severity, Severity, str, str, str]] = [
         "Another schema keyword changed (one this catalogue has no rule for).",
         "Unknown effect: review it.",
         "Unknown effect: review it.",
+    ),
+    (
+        "default-added",
+        N,
+        N,
+        "A default value is now documented where there was none.",
+        "The generated argument or field gains that default; callers that pass a value are unaffected, and the "
+        "client now sends the default the server applied anyway.",
+        "Only the documentation changed: the generated client does not fill in response defaults.",
     ),
     (
         "property-added",
@@ -459,6 +491,14 @@ _TAIL: dict[str, list[tuple[str, Severity, str, str]]] = {
             "The generator may read the document differently.",
         ),
         (
+            "component-renamed",
+            B,
+            "A component schema was renamed: removed and added with the same structure, the `$ref`s following it.",
+            "The generated model class is renamed (`CmdbWorkspaceDTO` becomes `InsightWorkspaceDTO`): every "
+            "`from jsm_cloud.models import CmdbWorkspaceDTO` fails after regenerating. Reported once, with every "
+            "operation that reaches it, instead of a removal, an addition and each `$ref` that followed.",
+        ),
+        (
             "component-schema-removed",
             P,
             "A component schema is gone.",
@@ -470,7 +510,8 @@ _TAIL: dict[str, list[tuple[str, Severity, str, str]]] = {
         (
             "security-requirements-changed",
             N,
-            "An operation's security requirements (OAuth scopes, schemes) changed.",
+            "Operations' security requirements (schemes, OAuth scopes) changed: one change per scheme and scope "
+            "family (e.g. classic `read:servicedesk-request` → granular `…:jira-service-management`), with a count.",
             "The generated client sends whatever credentials it is given and ignores scopes; check that an OAuth "
             "app still holds the scopes it needs.",
         ),
@@ -487,6 +528,12 @@ _TAIL: dict[str, list[tuple[str, Severity, str, str]]] = {
         ("tags-changed", D, "Tags changed.", "Documentation only (grouping in docs; the generator ignores them)."),
         ("info-changed", D, "The document's info (version, contact, licence, ...) changed.", "Metadata only."),
         ("external-docs-changed", D, "externalDocs changed.", "Documentation only."),
+        (
+            "item-default-changed",
+            D,
+            'The default of an array\'s items changed (e.g. none → "").',
+            "openapi-python-client ignores defaults inside `items`: no generated code changes.",
+        ),
         (
             "extension-changed",
             D,
@@ -506,6 +553,13 @@ _TAIL: dict[str, list[tuple[str, Severity, str, str]]] = {
             B,
             "An overlay action's target matches nothing in the new document.",
             "The strict build (`jsm-openapi patch`) fails: fix the target, or remove the action if the gap is gone.",
+        ),
+        (
+            "patched-document-broken",
+            B,
+            "The new copy with the overlays applied cannot be read as a document (e.g. a `$ref` an overlay adds "
+            "points at a component the new copy renamed).",
+            "The generator fails on the patched document, so no client can be built from the new copy as it is.",
         ),
         (
             "overlay-action-failed",

@@ -1,38 +1,55 @@
-"""Drift runs: two documents, or a pin against the newest upstream copy (with overlay health and a proposed pin)."""
+"""Drift runs: two documents, or a pin against the newest upstream copy (in layers, with a proposed pin)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
-from ..fetch import Fetcher
-from ..project import Project
-from ..sources import Pin, Sources
+from .code_layer import code_layer
+from .code_layer import not_computed as code_not_computed
 from .diff import compare_documents
 from .inputs import Loaded, load, load_latest, load_pinned
-from .model import Comparison
-from .overlay_check import overlay_findings
-from .proposal import proposed_pin
+from .model import CLIENT, DEFAULT_GATE, RAW, TITLES, Comparison, Finding, Layer
+from .recency import judge, name_date
 from .rules import Severity
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
+    from ..fetch import Fetcher
+    from ..project import Project
+    from ..sources import Pin, Sources
+
 Progress = Callable[[str], None]
+NO_CLIENT = "needs a pin's flavor and its overlays: compare a pin (`drift --pin NAME --latest FILE`)"
+
+
+def raw_layer(old: Loaded, new: Loaded) -> Layer:
+    """Layer (a): the raw documents compared (identical bytes short-cut to no change)."""
+    changes: list[Finding] = []
+    if old.info.sha256 != new.info.sha256:
+        changes = list(
+            compare_documents(old.document, new.document, old_label=old.info.label, new_label=new.info.label)
+        )
+    return Layer(RAW, TITLES[RAW], "raw documents: the old copy vs the new one", changes=changes)
 
 
 def compare_loaded(old: Loaded, new: Loaded) -> Comparison:
-    """Compare two loaded documents (identical bytes short-cut to no change)."""
-    if old.info.sha256 == new.info.sha256:
-        changes = []
-    else:
-        changes = compare_documents(old.document, new.document, old_label=old.info.label, new_label=new.info.label)
-    return Comparison(old=old.info, new=new.info, changes=changes)
+    """`drift OLD NEW`: the raw layer; the client and code layers need a pin's flavor (said, not guessed)."""
+    raw = raw_layer(old, new)
+    client = Layer(CLIENT, TITLES[CLIENT], "patched documents (pin + overlays)", not_computed=NO_CLIENT)
+    comparison = Comparison(old=old.info, new=new.info, layers=[raw, client, code_layer(None)])
+    if raw.changes:
+        recency = judge(old.info, new.info, raw.changes)
+        if recency.older:
+            comparison.warnings.append(recency.sentence("NEW", "OLD") + ": were OLD and NEW swapped?")
+    return comparison
 
 
 def compare_sources(old: str, new: str, *, client: httpx.Client | None = None) -> Comparison:
-    """`jsm-openapi drift OLD NEW`: two files or URLs."""
+    """`jsm-openapi drift OLD NEW`: two files or URLs (HTML pages with an embedded document included)."""
     return compare_loaded(load(old, client=client), load(new, client=client))
 
 
@@ -47,26 +64,57 @@ def compare_pin(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
-    """A pin against its newest upstream copy, with overlay health per flavor and a proposed pin when it changed."""
+    """A pin against its newest upstream copy, in layers per flavor, with a proposed pin when it is really newer."""
+    from datetime import date
+
+    from .patched import client_sides
+    from .proposal import proposed_pin
+
     say = progress or (lambda _message: None)
     say(f"{pin.name}: loading the pinned document")
     pinned = load_pinned(pin, fetcher)
     say(f"{pin.name}: fetching the latest from {latest or pin.url}")
     newest = load_latest(pin, latest, client=client)
-    say(f"{pin.name}: comparing")
-    comparison = compare_loaded(pinned, newest)
-    comparison.pin = pin.name
+    say(f"{pin.name}: comparing the raw documents")
+    raw = raw_layer(pinned, newest)
+    comparison = Comparison(old=pinned.info, new=newest.info, layers=[raw], pin=pin.name)
     if comparison.identical:
         return comparison
-    say(f"{pin.name}: checking overlays on the new document")
-    checked, findings = overlay_findings(project, sources, pin, newest.document, fetcher)
-    comparison.health_checked = checked
-    comparison.changes = sorted([*comparison.changes, *findings], key=lambda c: c.sort_key())
-    counts = comparison.counts()
-    summary = ", ".join(
-        f"{counts[s]} {s.label}" for s in (Severity.BREAKING, Severity.POTENTIAL, Severity.NON_BREAKING)
-    )
+    flavors = sources.flavors_of(pin)
+    if not flavors:
+        tracked = f"{pin.name} is tracked for drift only (no flavor, no overlays, no generated package)"
+        comparison.layers += [
+            Layer(CLIENT, TITLES[CLIENT], "patched documents", not_computed=tracked),
+            code_not_computed(tracked),
+        ]
+    else:
+        say(f"{pin.name}: applying the overlays to both copies and comparing what the client sees")
+        sides = client_sides(project, sources, pin, new_document=newest.document, fetcher=fetcher, raw=raw.changes)
+        comparison.layers += [side.layer for side in sides]
+        say(f"{pin.name}: comparing the regenerated Python API")
+        comparison.layers += [code_layer(side.context) for side in sides]
+    recency = judge(pinned.info, newest.info, raw.changes, old_date=pin.retrieved)
+    if recency.older:
+        sentence = recency.sentence(f"the latest copy {newest.info.label}", f"the pin (retrieved {pin.retrieved})")
+        comparison.warnings.append(f"{sentence}: not proposed as a new pin")
+        comparison.not_proposed = f"{sentence}; a pin never moves back"
+        return comparison
     comparison.proposed_pin = proposed_pin(
-        sources, pin, newest.info, retrieved=today or date.today(), summary=f"{summary} change(s)"
+        sources,
+        pin,
+        newest.info,
+        retrieved=name_date(newest.info.label) or today or date.today(),
+        summary=_summary(comparison),
     )
     return comparison
+
+
+def _summary(comparison: Comparison) -> str:
+    layers = comparison.judged(DEFAULT_GATE)
+    counts = dict.fromkeys(Severity, 0)
+    for layer in layers:
+        for finding in [*layer.api_changes(), *layer.health]:
+            counts[finding.severity] += 1
+    shown = ", ".join(f"{counts[s]} {s.label}" for s in (Severity.BREAKING, Severity.POTENTIAL, Severity.NON_BREAKING))
+    where = " and ".join(f"({layer.letter})" for layer in layers if layer.letter)
+    return f"{shown} finding(s) in {where}" if where else f"{shown} finding(s)"

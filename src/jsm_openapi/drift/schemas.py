@@ -88,12 +88,14 @@ def describe(schema: Json) -> str:
 
 
 class Place(NamedTuple):
-    """Where a comparison is: location, how messages name it, request or response, and where findings go."""
+    """Where a comparison is: location, how messages name it, request or response, where findings go, and whether
+    the schema is an array's `items` (whose defaults the generator ignores)."""
 
     loc: Loc
     label: str
     direction: str
     out: Found
+    items: bool = False
 
 
 def _values(items: list[Any]) -> dict[bytes, Any]:
@@ -106,6 +108,7 @@ class SchemaDiffer:
     def __init__(self, old: Resolver, new: Resolver) -> None:
         self.old, self.new = old, new
         self._memo: dict[Edge, Found] = {}
+        self._closures: dict[Edge, frozenset[Edge]] = {}
 
     def component(self, edge: Edge) -> Found:
         """The changes inside one pair of components (not following their own refs), memoized."""
@@ -117,29 +120,48 @@ class SchemaDiffer:
         if old_ref == new_ref and not self.old.has(old_ref):
             return found  # a component new in this version, reached from something new: reported where it is used
         old_node, new_node = self.old.lookup(old_ref), self.new.lookup(new_ref)
-        loc = Loc(old_ref, new_ref, new_ref)
-        self.compare(old_node, new_node, Place(loc, ref_name(new_ref), direction, found))
+        old_name, new_name = ref_name(old_ref), ref_name(new_ref)
+        if old_name == new_name:
+            loc, label = Loc(old_ref, new_ref, new_ref), new_name
+        else:  # a component compared with its successor under another name: say both
+            loc, label = Loc(old_ref, new_ref, f"{old_ref}→{new_name}"), f"{old_name} → {new_name}"
+        self.compare(old_node, new_node, Place(loc, label, direction, found))
         return found
+
+    def closure(self, edge: Edge) -> frozenset[Edge]:
+        """Every component pair reachable from one pair (itself included), computed once per pair."""
+        cached = self._closures.get(edge)
+        if cached is not None:
+            return cached
+        seen: set[Edge] = set()
+        stack = [edge]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            done = self._closures.get(current)
+            if done is not None:  # a finished closure: take it whole
+                seen |= done
+                continue
+            seen.add(current)
+            stack.extend(self.component(current).edges - seen)
+        result = frozenset(seen)
+        self._closures[edge] = result
+        return result
 
     def reachable(self, edges: set[Edge]) -> Found:
         """Every change in the components reachable from `edges` (transitively), each pair once."""
-        result = Found()
-        seen: set[Edge] = set()
-        stack = sorted(edges)
-        while stack:
-            edge = stack.pop()
-            if edge in seen:
-                continue
-            seen.add(edge)
-            found = self.component(edge)
-            result.drafts.extend(found.drafts)
-            stack.extend(sorted(found.edges - seen))
-        result.edges = seen
+        reached: set[Edge] = set()
+        for edge in edges:
+            reached |= self.closure(edge)
+        result = Found(edges=reached)
+        for edge in sorted(reached):
+            result.drafts.extend(self._memo[edge].drafts)
         return result
 
     def compare(self, old: Json, new: Json, place: Place) -> None:
         """Compare two schemas at a place (its label names it in messages, e.g. `CustomerCreateDTO.email`)."""
-        loc, label, direction, out = place
+        loc, label, direction, out, items = place
         old_ref, new_ref = ref_of(old), ref_of(new)
         if old_ref and new_ref and is_local(old_ref) and is_local(new_ref):
             if ref_name(old_ref) != ref_name(new_ref):
@@ -171,7 +193,7 @@ class SchemaDiffer:
             out.add(f"{direction}-schema-keyword-changed", f"{label}: schema {old!r} → {new!r}", loc, old=old, new=new)
             return
         out.documentation(old, new, loc, label)
-        at = Place(loc, label, direction, out)
+        at = Place(loc, label, direction, out, items)
         if not self._types(old, new, at):
             return  # a type change says it all; what is below no longer compares
         self._nullable(old, new, at)
@@ -185,7 +207,7 @@ class SchemaDiffer:
         self._simple(old, new, at)
 
     def _types(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> bool:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = schema_type(old), schema_type(new)
         if before == after:
             return True
@@ -203,7 +225,7 @@ class SchemaDiffer:
         return False
 
     def _nullable(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = nullable(old), nullable(new)
         if before != after:
             rule = "nullable-added" if after else "nullable-removed"
@@ -211,7 +233,7 @@ class SchemaDiffer:
             out.add(f"{direction}-{rule}", f"{label} {what}", loc, old=before, new=after)
 
     def _format(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = old.get("format"), new.get("format")
         if before != after:
             out.add(
@@ -223,7 +245,7 @@ class SchemaDiffer:
             )
 
     def _enum(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = old.get("enum"), new.get("enum")
         if before == after:
             return
@@ -246,7 +268,7 @@ class SchemaDiffer:
             out.add(f"{direction}-enum-value-added", f"{label}: enum value(s) added: {shown}", where, new=added)
 
     def _properties(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before: dict[str, Any] = old.get("properties") or {}
         after: dict[str, Any] = new.get("properties") or {}
         old_required = set(old.get("required") or [])
@@ -283,7 +305,7 @@ class SchemaDiffer:
             self.compare(before[name], schema, Place(child, f"{label}.{name}", direction, out))
 
     def _additional(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = old.get("additionalProperties", True), new.get("additionalProperties", True)
         if isinstance(before, dict) and isinstance(after, dict):
             self.compare(before, after, Place(loc.key("additionalProperties"), f"{label} values", direction, out))
@@ -305,10 +327,10 @@ class SchemaDiffer:
             )
 
     def _items(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         before, after = old.get("items"), new.get("items")
         if before is not None and after is not None:
-            self.compare(before, after, Place(loc.key("items"), f"{label} items", direction, out))
+            self.compare(before, after, Place(loc.key("items"), f"{label} items", direction, out, items=True))
         elif before != after:
             out.add(
                 f"{direction}-schema-keyword-changed",
@@ -319,7 +341,7 @@ class SchemaDiffer:
             )
 
     def _composition(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         for key in (*COMPOSITION, "not"):
             before, after = old.get(key), new.get(key)
             if before == after and before is None:
@@ -341,7 +363,7 @@ class SchemaDiffer:
                     out.edges.update((r, r, direction) for r in local_refs(schema))
 
     def _constraints(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
         for key in CONSTRAINTS:
             before, after = old.get(key), new.get(key)
             if before == after:
@@ -355,9 +377,9 @@ class SchemaDiffer:
             )
 
     def _simple(self, old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
-        loc, label, direction, out = at
+        loc, label, direction, out, _ = at
+        self._default(old, new, at)
         for key, suffix in (
-            ("default", "default-changed"),
             ("readOnly", "read-write-changed"),
             ("writeOnly", "read-write-changed"),
             ("deprecated", "property-deprecated"),
@@ -385,6 +407,22 @@ class SchemaDiffer:
                 old=before,
                 new=after,
             )
+
+    @staticmethod
+    def _default(old: dict[str, Any], new: dict[str, Any], at: Place) -> None:
+        """Defaults: of array items (the generator ignores them: info), newly documented, changed or removed."""
+        loc, label, direction, out, items = at
+        before, after = old.get("default"), new.get("default")
+        if before == after:
+            return
+        if items:
+            rule = "item-default-changed"
+        elif "default" not in old:
+            rule = f"{direction}-default-added"
+        else:
+            rule = f"{direction}-default-changed"
+        message = f"{label}: default {_show(before)} → {_show(after)}"
+        out.add(rule, message, loc.key("default"), old=before, new=after)
 
 
 def _show(value: Any) -> str:

@@ -34,6 +34,12 @@ class ActionHealth:
 
 def overlay_health(document: Json, overlays: Iterable[Overlay]) -> list[ActionHealth]:
     """Apply overlays non-strictly to a copy of `document`, classifying every action."""
+    return patched_with_health(document, overlays)[1]
+
+
+def patched_with_health(document: Json, overlays: Iterable[Overlay]) -> tuple[Json, list[ActionHealth]]:
+    """Apply overlays non-strictly to a copy of `document`: the patched copy (actions that match nothing or fail
+    are skipped, as a non-strict build does) and every action's health."""
     working = copy.deepcopy(document)
     results: list[ActionHealth] = []
     for overlay in overlays:
@@ -59,4 +65,4 @@ def overlay_health(document: Json, overlays: Iterable[Overlay]) -> list[ActionHe
             else:
                 status = NOT_NEEDED
             results.append(ActionHealth(report, status))
-    return results
+    return working, results

@@ -5,10 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ..model import DriftReport
-from .jsonfmt import render_json
-from .junit import render_junit
-from .markdown import render_markdown
-from .text import render_text
 
 
 class Format(StrEnum):
@@ -22,14 +18,22 @@ SUFFIXES = {Format.text: "txt", Format.markdown: "md", Format.json: "json", Form
 
 
 def render(report: DriftReport, fmt: Format) -> str:
-    """The report in one format."""
-    renderers = {
-        Format.text: render_text,
-        Format.markdown: render_markdown,
-        Format.json: render_json,
-        Format.junit: render_junit,
-    }
-    return renderers[fmt](report)
+    """The report in one format (each renderer is imported when asked for: a run prints one or writes all)."""
+    if fmt is Format.text:
+        from .text import render_text
+
+        return render_text(report)
+    if fmt is Format.markdown:
+        from .markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt is Format.json:
+        from .jsonfmt import render_json
+
+        return render_json(report)
+    from .junit import render_junit
+
+    return render_junit(report)
 
 
 __all__ = ["SUFFIXES", "Format", "render"]
