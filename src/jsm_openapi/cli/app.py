@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -68,10 +69,25 @@ def step(description: str) -> Iterator[Callable[[str], None]]:
         yield lambda message: bar.update(task, description=message)
 
 
+class _LogToStderr(logging.Handler):
+    """jsm_openapi's log records of WARNING and above (a skipped mirror file, …) as `warning: …` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"{record.levelname.lower()}: {self.format(record)}", markup=False, highlight=False)
+
+
+def show_warnings() -> None:
+    """Route jsm_openapi's warnings to stderr (once per process)."""
+    logger = logging.getLogger("jsm_openapi")
+    if not any(isinstance(handler, _LogToStderr) for handler in logger.handlers):
+        logger.addHandler(_LogToStderr(logging.WARNING))
+
+
 def main() -> None:
     """Entry point: run the app and map errors to the documented exit codes."""
     from . import commands  # noqa: F401 - registers the commands
 
+    show_warnings()
     try:
         app()
     except JsmOpenapiError as exc:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..fetch import Fetcher
 from ..project import Project
 from ..sources import Pin, Sources
+from ..urls import display_url
 from .diff import compare_documents
 from .inputs import Loaded, load, load_latest, load_pinned
 from .model import Comparison
@@ -51,7 +52,7 @@ def compare_pin(
     say = progress or (lambda _message: None)
     say(f"{pin.name}: loading the pinned document")
     pinned = load_pinned(pin, fetcher)
-    say(f"{pin.name}: fetching the latest from {latest or pin.url}")
+    say(f"{pin.name}: fetching the latest from {display_url(latest or pin.url)}")
     newest = load_latest(pin, latest, client=client)
     say(f"{pin.name}: comparing")
     comparison = compare_loaded(pinned, newest)
