@@ -113,7 +113,8 @@ class Fetcher:
         found_sha = sha256_bytes(data)
         if found_sha != pin.sha256:
             raise IntegrityError(
-                f"{pin.name}: sha256 mismatch for {display_url(pin.url)}\n  expected {pin.sha256} (openapi/sources.toml)\n"
+                f"{pin.name}: sha256 mismatch for {display_url(pin.url)}\n"
+                f"  expected {pin.sha256} (openapi/sources.toml)\n"
                 f"  found    {found_sha}",
                 hint=(
                     f"Atlassian changed the document. See what changed with `jsm-openapi drift --pin {pin.name}`, "
