@@ -39,6 +39,7 @@ PROVENANCE_FILE = "provenance.json"
 # The pipeline code whose behaviour shapes generated output: part of the input stamp.
 _PIPELINE_CODE = (
     "documents.py",
+    "yaml_loader.py",
     "merge.py",
     "operations.py",
     "pipeline.py",

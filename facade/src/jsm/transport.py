@@ -101,7 +101,7 @@ class _Backoff:
         check knows it): `wait_initial * 2**(n-1)` plus up to `wait_jitter`, at most `wait_max`."""
         jitter = random.uniform(0, self.policy.wait_jitter) if self.policy.wait_jitter else 0.0  # noqa: S311
         try:
-            return min(self.policy.wait_max, self.policy.wait_initial * 2 ** (self.answers - 1) + jitter)
+            return float(min(self.policy.wait_max, self.policy.wait_initial * 2 ** (self.answers - 1) + jitter))
         except OverflowError:
             return self.policy.wait_max
 
