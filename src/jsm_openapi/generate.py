@@ -25,6 +25,7 @@ from . import __version__
 from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomic
 from .errors import GenerateError, InputError
 from .operations import document_operations, normalized_path
+from .package_swap import exclusive, recover, replace_tree
 from .project import Project, overlay_files
 from .sources import Flavor
 
@@ -110,6 +111,10 @@ def allowlist_file(project: Project) -> Path:
 
 def output_dir(project: Project, flavor: Flavor) -> Path:
     return project.generated_dir / flavor.project
+
+
+def staging_dir(project: Project, flavor: Flavor) -> Path:
+    return project.generated_dir / f".staging-{flavor.name}"
 
 
 def _files_digest(paths: list[Path], root: Path) -> str:
@@ -353,7 +358,18 @@ def generate_flavor(
     force: bool = False,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Regenerate one flavor's package unless its inputs are unchanged; the previous package survives any failure."""
+    """Regenerate one flavor's package unless its inputs are unchanged; the previous package survives any failure.
+
+    One run at a time per package (a second one waits); what a killed run left is put right before anything else.
+    """
+    with exclusive(output_dir(project, flavor)):
+        recover(output_dir(project, flavor), staging_dir(project, flavor))
+        return _generate_flavor(project, flavor, fetcher, force=force, progress=progress)
+
+
+def _generate_flavor(
+    project: Project, flavor: Flavor, fetcher: Fetcher, *, force: bool, progress: Progress | None
+) -> Outcome:
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     toolchain = check_toolchain()
@@ -374,7 +390,7 @@ def generate_flavor(
     result = patch_flavor(project, flavor, fetcher, progress=say)
     in_document = sum(1 for _ in document_operations(result.document))
 
-    staging_root = project.generated_dir / f".staging-{flavor.name}"
+    staging_root = staging_dir(project, flavor)
     shutil.rmtree(staging_root, ignore_errors=True)
     staging_root.mkdir(parents=True)
     try:
@@ -422,7 +438,7 @@ def generate_flavor(
         _write_metadata(package_dir, provenance, operations)
         provenance["tree_sha256"] = tree_digest(staged)
         write_atomic(staged / PROVENANCE_FILE, pretty_json(provenance))
-        _swap(staged, final)
+        replace_tree(staged, final)
         write_patched(project, result)  # only now: build/patched always matches the package in place
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
@@ -436,18 +452,3 @@ def generate_flavor(
         stale_allowlist=sorted(set(accepted) - {w.key for w in warnings}),
         seconds=time.perf_counter() - started,
     )
-
-
-def _swap(staged: Path, final: Path) -> None:
-    """Replace `final` with `staged` using renames only (the old tree is moved aside, then deleted)."""
-    previous = final.with_name(f".previous-{final.name}")
-    shutil.rmtree(previous, ignore_errors=True)
-    if final.exists():
-        final.rename(previous)
-    try:
-        staged.rename(final)
-    except OSError:
-        if previous.exists():
-            previous.rename(final)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
