@@ -73,3 +73,9 @@ def test_unknown_flavor_and_pin_name_the_choices() -> None:
     assert "cloud" in (info.value.hint or "")
     with pytest.raises(InputError, match="no pin named 'nope'"):
         parsed.pin("nope")
+
+
+def test_a_pin_repr_never_shows_the_secrets_of_its_url() -> None:
+    parsed = parse_sources(text().replace("https://example.invalid", "https://robot:s3cret@example.invalid"))
+    shown = repr(parsed.pin("doc-a")) + repr(parsed)
+    assert "s3cret" not in shown and "https://***@example.invalid/a.json" in shown

@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import InputError
 from .project import FLAVORS
+from .urls import display_url
 
 # Validation patterns are used with fullmatch: `$` would let a trailing newline through.
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -32,6 +33,11 @@ class Pin:
     retrieved: date
     title: str = ""
     component_prefix: str = ""
+
+    def __repr__(self) -> str:  # the URL as display_url shows it: a pin's URL may carry credentials
+        return (
+            f"Pin(name={self.name!r}, url={display_url(self.url)!r}, sha256={self.sha256!r}, version={self.version!r})"
+        )
 
 
 @dataclass(frozen=True)
