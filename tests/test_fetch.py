@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -197,6 +199,7 @@ def pin_sources(project: Project, url: str) -> None:
 
 
 def test_fetch_never_prints_the_secrets_of_a_pin_url(
+    caplog: pytest.LogCaptureFixture,
     tmp_project: Project,
     mirror: Path,
     loopback: Loopback,
@@ -209,9 +212,14 @@ def test_fetch_never_prints_the_secrets_of_a_pin_url(
     pin_sources(tmp_project, secret_url(loopback.url))
     monkeypatch.setenv("JSM_SPEC_MIRROR", "")
     monkeypatch.setenv("JSM_OPENAPI_ROOT", str(tmp_project.root))
+    caplog.set_level(logging.DEBUG)
     code, out, err = run(capsys, "fetch", "--flavor", "cloud")
     assert code == 0, err
-    assert loopback.received[0].headers["Authorization"].startswith("Basic ")  # the credentials were used
+    assert (
+        loopback.received[0].headers["Authorization"]
+        == "Basic " + base64.b64encode(f"robot:{SECRETS[0]}".encode()).decode()
+    )  # the credentials were used
+    assert "HTTP Request: GET" in caplog.text and SECRETS[0] not in caplog.text  # httpx's own log line
     assert f"{loopback.url.split('://')[1]}/doc.json?token=***#***" in out and "://***@" in out
     assert not any(secret in out + err for secret in SECRETS)
 

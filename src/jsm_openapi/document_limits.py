@@ -66,11 +66,10 @@ def measure(value: Any, *, max_values: int = MAX_VALUES, max_depth: int = MAX_DE
         depth += 1
         values += len(level)
         below: list[Any] = []
-        for item in level:
-            if isinstance(item, dict):
-                below.extend(item.values())
-            elif isinstance(item, list):
-                below.extend(item)
+        for mapping in [item for item in level if type(item) is dict]:  # the loaders build plain dicts and lists
+            below += mapping.values()
+        for items in [item for item in level if type(item) is list]:
+            below += items
         level = below
     return Size(values, depth)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .documents import Json, parse_document, sha256_bytes, sha256_file, write_atomic
 from .errors import FetchError, IntegrityError
 from .sources import Pin
-from .urls import display_url, scrub
+from .urls import display_url, scrub, split_credentials
 
 if TYPE_CHECKING:
     import httpx
@@ -180,9 +180,10 @@ def download(url: str, *, client: httpx.Client | None = None) -> bytes:
 
     session = client or httpx.Client(timeout=httpx.Timeout(CONNECT_TIMEOUT, read=READ_TIMEOUT), follow_redirects=True)
     try:
+        bare, credentials = split_credentials(url)  # sent as an Authorization header: httpx logs the URL it gets
         for attempt in stamina.retry_context(on=httpx.TransportError, attempts=3, timeout=30.0):
             with attempt:
-                response = session.get(url)
+                response = session.get(bare, auth=credentials or httpx.USE_CLIENT_DEFAULT)
     except httpx.HTTPError as exc:
         raise DownloadError(url, f"{type(exc).__name__}: {exc}") from exc
     finally:

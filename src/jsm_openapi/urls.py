@@ -9,7 +9,7 @@ names of query fields) and hides the rest, and `scrub` does the same to every su
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 HIDDEN = "***"
 
@@ -39,3 +39,12 @@ def scrub(text: str, *urls: str) -> str:
     for url in sorted(filter(None, urls), key=len, reverse=True):
         text = text.replace(url, display_url(url))
     return _USERINFO.sub(lambda m: f"{m['scheme']}{HIDDEN}@", text)
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without its `user:secret@`, and that pair (for an explicit auth, so no log line shows it)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return bare, (unquote(parts.username or ""), unquote(parts.password or ""))
