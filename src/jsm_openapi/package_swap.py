@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import logging
 import os
@@ -119,6 +118,8 @@ def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where the system cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # only when a package is swapped
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:  # a C library without it (glibc < 2.28, some musl)
         return False
