@@ -352,3 +352,16 @@ def test_a_run_that_cannot_get_the_lock_in_time_says_who_holds_it(cloud_project:
     assert run.returncode == ExitCode.INPUT, run.stderr
     assert "another `jsm-openapi generate` still holds" in run.stderr and ".generate-jsm-cloud.lock" in run.stderr
     assert importable(cloud_project) == "cloud"
+
+
+def test_a_hostile_allowlist_is_an_input_error(tmp_path: Path, project_copier: Callable[[Path], Project]) -> None:
+    from jsm_openapi.errors import InputError
+    from jsm_openapi.generate import load_allowlist
+
+    project = project_copier(tmp_path / "p")
+    (project.generated_dir / "accepted-skips.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError, match=r"accepted-skips\.toml: invalid TOML: nested too deeply"):
+        load_allowlist(project, "cloud")
+    (project.generated_dir / "accepted-skips.toml").write_bytes(b"x = '\xff'\n")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_allowlist(project, "cloud")

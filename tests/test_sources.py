@@ -56,6 +56,9 @@ def test_a_valid_minimal_file_parses() -> None:
         (text().replace(".json", ".json\\n"), "url must be an http(s) URL"),
         (text().replace("https://", "file:///"), "url must be an http(s) URL"),
         (text().replace('version = "1"', 'version = "1\\u001b[2J"'), "version must be one line"),
+        # what tomllib itself fails on with a RecursionError or a ValueError
+        (text(extra="x = " + "[" * 5000 + "]" * 5000 + "\n"), "nested too deeply"),
+        (text(extra="x = " + "9" * 5000 + "\n"), "invalid TOML"),
     ],
 )
 def test_malformed_sources_fail_with_a_clear_message(content: str, message: str) -> None:

@@ -12,6 +12,7 @@ import math
 import os
 import re
 import secrets
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,31 @@ def parse_yaml(data: bytes | str, *, source: str) -> Json:
         raise InputError(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
     finally:
         loader.dispose()
+
+
+def parse_toml(text: str, *, source: str, hint: str | None = None) -> dict[str, Any]:
+    """Parse TOML; InputError naming the source for malformed text, nesting past the stack, or an integer past
+    Python's 4,300 digits (tomllib raises RecursionError and ValueError for those)."""
+    _check_size(text, source)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: invalid TOML: {exc}", hint=hint) from exc
+    except RecursionError:
+        raise InputError(f"{source}: invalid TOML: nested too deeply", hint=hint) from None
+    except ValueError as exc:
+        raise InputError(f"{source}: invalid TOML: {exc}", hint=hint) from None
+
+
+def read_toml(path: Path, *, hint: str | None = None) -> dict[str, Any]:
+    """Read and parse a TOML file (UTF-8), every failure an InputError naming it."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})", hint=hint) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", hint=hint) from exc
+    return parse_toml(text, source=str(path), hint=hint)
 
 
 def parse_document(data: bytes | str, *, source: str) -> Json:

@@ -102,11 +102,16 @@ class Fetcher:
         target = self.cached_path(pin)
         if _holds(target, pin.sha256):
             return Fetched(pin, target, "cache")
-        if self.mirror is not None:
-            found = self.mirror.lookup(pin.sha256)
-            if found is not None:
-                write_atomic(target, found.read_bytes())
-                return Fetched(pin, target, f"mirror:{found}")
+        found = self.mirror.lookup(pin.sha256) if self.mirror is not None else None
+        if found is not None and self.mirror is not None:
+            try:
+                data = found.read_bytes()
+            except OSError as exc:  # readable when it was indexed, not now
+                self.mirror.skip(found, exc)
+            else:
+                if sha256_bytes(data) == pin.sha256:
+                    write_atomic(target, data)
+                    return Fetched(pin, target, f"mirror:{found}")
         if self.offline:
             raise self._unavailable(pin, reason=f"offline ({OFFLINE_ENV} is set)")
         data = self._download(pin)

@@ -15,14 +15,13 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomic
+from .documents import Json, pretty_json, read_toml, sha256_bytes, sha256_file, write_atomic
 from .errors import GenerateError, InputError
 from .operations import document_operations, normalized_path
 from .package_swap import exclusive, recover, replace_tree
@@ -227,10 +226,7 @@ def load_allowlist(project: Project, flavor: str) -> dict[str, str]:
     path = allowlist_file(project)
     if not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from exc
+    data = read_toml(path)
     accepted: dict[str, str] = {}
     for index, entry in enumerate(data.get("skip", [])):
         if not isinstance(entry, dict) or not {"flavor", "key", "reason"} <= set(entry):

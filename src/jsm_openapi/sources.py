@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .documents import parse_toml
 from .errors import InputError
 from .project import FLAVORS
 from .urls import display_url
@@ -126,10 +126,7 @@ def _pin(raw: Any, where: str) -> Pin:
 
 def parse_sources(text: str, *, source: str = "sources.toml") -> Sources:
     """Parse and validate the text of a sources file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: invalid TOML: {exc}") from exc
+    data = parse_toml(text, source=source)
     if data.get("schema_version") != 1:
         raise InputError(f"{source}: schema_version must be 1, found {data.get('schema_version')!r}")
     raw_flavors = data.get("flavor")
