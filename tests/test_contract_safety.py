@@ -305,6 +305,20 @@ def test_a_base_url_with_credentials_is_refused_without_repeating_them() -> None
 
 
 @pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://example.atlassian.net/?token=s3cret", "has a query or fragment"),
+        ("https://example.atlassian.net/#s3cret", "has a query or fragment"),
+        ("example.atlassian.net/?token=s3cret", "is not an http"),
+    ],
+)
+def test_a_base_url_with_a_token_is_refused_without_repeating_it(url: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        ContractSettings.from_sources({"target": "live"}, {"JSM_BASE_URL": url})
+    assert "s3cret" not in f"{caught.value.message} {caught.value.hint}"
+
+
+@pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"target": "staging"}, "not a contract target"),

@@ -48,12 +48,15 @@ def copies(mirror: Path) -> dict[str, Path]:
     return {day: path for day, path in found.items() if path is not None}
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # the test server's access log is not under test
+        pass
+
+
 @pytest.fixture(scope="module")
 def http_mirror(mirror: Path) -> Iterator[str]:
     """The upstream mirror served over real HTTP on loopback."""
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(mirror))
-    handler.log_message = lambda *args, **kwargs: None  # type: ignore[attr-defined]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(mirror)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -121,6 +124,25 @@ def test_urls_are_fetched_over_http(
     assert comparison["old"]["origin"] == old and comparison["new"]["sha256"] == SHA["2022-07-24"]
     code, _, err = run(capsys, "drift", old, f"{http_mirror}/no-such-file.json")
     assert code == ExitCode.FETCH and "HTTP 404" in err and "no-such-file.json" in err
+
+
+def test_urls_with_secrets_are_fetched_but_never_shown(
+    capsys: pytest.CaptureFixture[str], http_mirror: str, copies: dict[str, Path], mirror: Path, tmp_path: Path
+) -> None:
+    """A URL's user:secret@, query values and fragment reach no report, in any format, nor an error."""
+    base = http_mirror.replace("http://", "http://robot:s3cret-pass@")
+    old = f"{base}/{copies['2022-04-28'].relative_to(mirror)}?token=t0ken-value#fr4gment"
+    new = f"{base}/{copies['2022-07-24'].relative_to(mirror)}?token=t0ken-value"
+    shown = []
+    for form in ("text", "markdown", "json", "junit"):
+        code, out, err = run(capsys, "drift", old, new, "--format", form, "--output", str(tmp_path / form))
+        assert code == ExitCode.OK, err
+        shown.append(out + err + (tmp_path / form).read_text())
+    code, out, err = run(capsys, "drift", old, f"{base}/missing.json?token=t0ken-value")
+    assert code == ExitCode.FETCH
+    shown.append(out + err)
+    assert "http://***@127.0.0.1:" in shown[2] and "?token=***" in shown[2]
+    assert not any(secret in text for text in shown for secret in ("s3cret-pass", "t0ken-value", "fr4gment"))
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,11 @@ detection, the headers it adds, per-flavor bodies, and what it does with answers
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -107,6 +110,83 @@ def test_a_site_url_with_credentials_is_refused_without_repeating_them() -> None
     with pytest.raises(jsm.ConfigurationError, match="carries credentials") as caught:
         jsm.Client("https://admin:s3cret-password@jira.example.com", flavor="server")
     assert "s3cret" not in str(caught.value)
+
+
+SECRET = "s3cret-value"
+
+
+def test_a_user_and_password_pair_works_and_no_repr_shows_the_password() -> None:
+    recorder = Recorder()
+    with client("server", recorder, auth=("admin", SECRET)) as pair:
+        pair.info()
+        assert (
+            recorder.last.headers["Authorization"] == "Basic " + base64.b64encode(f"admin:{SECRET}".encode()).decode()
+        )
+        assert "BasicAuth(username='admin', secret=<redacted>)" in repr(pair)
+        shown = [repr(pair), str(pair), repr(pair.generated), repr(pair.http.auth), repr(pair.http.headers)]
+    assert not any(SECRET in text for text in shown)
+    async_client = jsm.AsyncClient(SITE, flavor="server", auth=("admin", SECRET))
+    assert SECRET not in repr(async_client) and "secret=<redacted>" in repr(async_client)
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        httpx.BasicAuth("admin", SECRET),
+        httpx.DigestAuth("admin", SECRET),
+        lambda request: request,
+    ],
+)
+def test_any_other_auth_shows_only_its_type_in_the_repr(auth: Any) -> None:
+    with client("server", Recorder(), auth=auth) as other:
+        assert SECRET not in repr(other)
+        assert re.search(r"auth=<(httpx|jsm\.auth)\.\w+>\)$", repr(other))
+
+
+@pytest.mark.parametrize("auth", [("admin",), ("admin", SECRET, "x"), ("admin", 7), SECRET, 42])
+def test_an_unusable_auth_is_refused_without_repeating_it(auth: Any) -> None:
+    with pytest.raises(jsm.ConfigurationError, match="auth") as caught:
+        jsm.Client(SITE, flavor="server", auth=auth)
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (f"{SITE}/?token={SECRET}", "without a query or fragment"),
+        (f"{SITE}/#{SECRET}", "without a query or fragment"),
+        (f"{SITE}/rest?token={SECRET}", "without a query or fragment"),
+        (f"jira.example.com/?token={SECRET}", "not an http"),
+        (f"ftp://jira.example.com/?{SECRET}", "not an http"),
+        (f"https://admin:{SECRET}@jira.example.com/?token={SECRET}", "carries credentials"),
+        (f"https://admin:{SECRET}@/x", "carries credentials"),
+    ],
+)
+def test_configuration_errors_never_repeat_the_secret_parts_of_a_site_url(url: str, message: str) -> None:
+    for make in (
+        lambda: jsm.Client(url, flavor="server"),
+        lambda: jsm.AsyncClient(url, flavor="server"),
+        lambda: asyncio.run(jsm.AsyncClient.connect(url, flavor="server")),
+    ):
+        with pytest.raises(jsm.ConfigurationError, match=message) as caught:
+            make()
+        assert SECRET not in str(caught.value) and SECRET not in repr(caught.value)
+
+
+def test_an_oauth2_mismatch_never_repeats_the_secret_parts_of_the_url() -> None:
+    auth = jsm.OAuth2("t", cloud_id="a1b2c3d4")
+    with pytest.raises(jsm.ConfigurationError, match="omit the site URL") as caught:
+        jsm.Client(f"{CLOUD_SITE}/?token={SECRET}", auth=auth)
+    assert SECRET not in str(caught.value) and "?token=***" in str(caught.value)
+
+
+def test_a_connection_error_never_repeats_credentials_of_a_proxy_url() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ProxyError(f"cannot reach proxy http://robot:{SECRET}@proxy.example.com:3128")
+
+    with client("server", Recorder(refuse)) as refused, pytest.raises(jsm.ConnectionFailed) as caught:
+        refused.info()
+    assert SECRET not in str(caught.value) and "http://***@proxy.example.com:3128" in str(caught.value)
 
 
 def test_the_flavor_comes_from_the_host_name_or_from_servicedeskapi_info() -> None:

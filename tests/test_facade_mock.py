@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from stamina.instrumentation import set_on_retry_hooks
 
 import jsm
 from jsm.flavor import TRAITS, Flavor
@@ -160,6 +161,27 @@ def test_a_total_storm_gives_up_after_the_attempts_with_retry_after(mock: Runnin
         client.service_desks.get(1)
     assert caught.value.retry_after == 0.0
     assert [len(call) for call in counting.calls()] == [3]
+
+
+def test_the_retry_timeout_is_a_deadline_no_wait_passes(mock: RunningMock) -> None:
+    """A storm with Retry-After 1 s and a 1.5 s timeout: one wait fits (ends at ~1 s), the next would end at ~2 s,
+    so the call stops after two requests with RateLimited(retry_after=1) instead of running over its timeout."""
+    counting = Counting()
+    mock.faults.update(rate_limit=1.0, retry_after=1)
+    waits: list[float] = []
+    set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+    policy = jsm.RetryPolicy(attempts=10, timeout=1.5)
+    try:
+        with (
+            admin(mock, flavor=mock.flavor, retry=policy, transport=counting) as client,
+            pytest.raises(jsm.RateLimited) as caught,
+        ):
+            client.service_desks.get(1)
+    finally:
+        set_on_retry_hooks(None)
+    assert caught.value.retry_after == 1.0
+    assert [len(call) for call in counting.calls()] == [2]
+    assert waits == [1.0]
 
 
 def test_no_post_is_retried_unasked_and_one_is_when_asked(mock: RunningMock) -> None:

@@ -155,6 +155,63 @@ def test_the_async_transport_retries_the_same_way(waits: list[float]) -> None:
     assert waits == [0.0, 0.0]
 
 
+# --- the timeout is a hard deadline -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("headers", "wait"), [({"Retry-After": "0.3"}, 0.3), ({}, 0.3)])
+def test_a_wait_that_would_end_past_the_timeout_is_never_begun(
+    waits: list[float], headers: dict[str, str], wait: float
+) -> None:
+    """timeout 0.5 s, waits of 0.3 s (Retry-After, or backoff): one wait fits, the second would end at 0.6 s."""
+    policy = RetryPolicy(attempts=10, timeout=0.5, wait_initial=0.3, wait_max=0.3, wait_jitter=0)
+    transport, calls = scripted([429], headers)
+    with client_over(transport, policy) as http:
+        assert http.get("/x").status_code == 429
+    assert waits == [wait]
+    assert len(calls) == 2
+    assert sum(waits) <= policy.timeout
+
+
+def test_the_async_transport_keeps_the_deadline_too(waits: list[float]) -> None:
+    import asyncio
+
+    policy = RetryPolicy(attempts=10, timeout=0.5, wait_initial=0.3, wait_max=0.3, wait_jitter=0)
+    transport, calls = scripted([503], {"Retry-After": "0.3"})
+
+    async def run() -> int:
+        retrying = AsyncRetryingTransport(transport, policy)
+        async with httpx.AsyncClient(base_url="http://jsm.test", transport=retrying) as http:
+            return (await http.get("/x")).status_code
+
+    assert asyncio.run(run()) == 503
+    assert waits == [0.3] and len(calls) == 2
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_the_client_raises_rate_limited_with_retry_after_instead_of_passing_the_timeout(
+    waits: list[float], asynchronous: bool
+) -> None:
+    """Retry-After 2 s with a 1.5 s timeout: not one wait fits, so the call fails at once with what the site said."""
+    transport, calls = scripted([429, 200], {"Retry-After": "2"})
+    policy = RetryPolicy(attempts=5, timeout=1.5)
+    with pytest.raises(jsm.RateLimited) as caught:
+        if asynchronous:
+            import asyncio
+
+            async def run() -> None:
+                async with jsm.AsyncClient(
+                    "https://jira.example.com", flavor="server", retry=policy, transport=transport
+                ) as client:
+                    await client.info()
+
+            asyncio.run(run())
+        else:
+            with jsm.Client("https://jira.example.com", flavor="server", retry=policy, transport=transport) as client:
+                client.info()
+    assert caught.value.retry_after == 2.0
+    assert waits == [] and len(calls) == 1
+
+
 def test_policy_refuses_nonsense() -> None:
     with pytest.raises(jsm.ConfigurationError, match="attempts=0"):
         RetryPolicy(attempts=0)

@@ -264,3 +264,104 @@ def test_no_mirror_and_no_network_says_how_to_set_a_mirror(cloud_project: Projec
     run = cli(cloud_project, "fetch", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": ""})
     assert run.returncode == ExitCode.FETCH
     assert "no mirror is set" in run.stderr and "export JSM_SPEC_MIRROR=" in run.stderr
+
+
+# --- a killed run and concurrent runs -------------------------------------------------------------------------------
+
+
+def importable(project: Project) -> str:
+    """What `import jsm_cloud` says from the package folder (its PROVENANCE flavor), or the error."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(project.generated_dir / "jsm-cloud")}
+    probe = [sys.executable, "-c", "import jsm_cloud; print(jsm_cloud.PROVENANCE['flavor'])"]
+    done = subprocess.run(probe, capture_output=True, text=True, env=env, cwd=project.root, check=False)
+    return done.stdout.strip() or done.stderr.strip()[-300:]
+
+
+def leftovers(project: Project) -> list[str]:
+    return sorted(p.name for p in project.generated_dir.glob(".*") if not p.name.endswith(".lock"))
+
+
+@pytest.mark.parametrize("how", ["kill -9", "left over by hand"])
+def test_killed_between_the_two_renames_the_next_run_restores_the_package_first(
+    cloud_project: Project, mirror: Path, how: str
+) -> None:
+    """The two-rename swap (where the system cannot exchange atomically) has a window: kill -9 in it leaves only
+    .previous-jsm-cloud. The next run puts the package back before anything else, even when it then fails."""
+    before = snapshot(cloud_project)
+    if how == "kill -9":
+        env = {"JSM_SPEC_MIRROR": str(mirror), "JSM_OPENAPI_CRASH_AT": "between-renames"}
+        killed = cli(cloud_project, "generate", "--flavor", "cloud", "--force", env=env)
+        assert killed.returncode == -9, killed.stderr
+    else:
+        (cloud_project.generated_dir / "jsm-cloud").rename(cloud_project.generated_dir / ".previous-jsm-cloud")
+    assert not (cloud_project.generated_dir / "jsm-cloud").exists()
+    assert (cloud_project.generated_dir / ".previous-jsm-cloud").is_dir()
+    broken = write_overlay(cloud_project, "999-broken.yaml", "overlay: [\n")
+    failed = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert failed.returncode == ExitCode.INPUT, failed.stderr
+    assert "restored the package a killed `generate` left as .previous-jsm-cloud" in failed.stderr
+    assert importable(cloud_project) == "cloud"
+    assert snapshot(cloud_project)[:2] == before[:2]
+    broken.unlink()
+    again = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert "cloud: unchanged" in again.stdout, again.stderr  # the restored package is the current one
+    assert leftovers(cloud_project) == []
+
+
+def test_killed_right_after_the_swap_the_package_is_complete(cloud_project: Project, mirror: Path) -> None:
+    """The swap itself is one atomic exchange: whenever the process dies, jsm-cloud is a whole package."""
+    before = snapshot(cloud_project)
+    env = {"JSM_SPEC_MIRROR": str(mirror), "JSM_OPENAPI_CRASH_AT": "after-exchange"}
+    killed = cli(cloud_project, "generate", "--flavor", "cloud", "--force", env=env)
+    assert killed.returncode == -9, killed.stderr
+    assert importable(cloud_project) == "cloud"
+    assert tree_digest(cloud_project.generated_dir / "jsm-cloud") == before[0]  # the new tree, whole
+    assert leftovers(cloud_project) == [".staging-cloud"]  # the old tree, not yet deleted
+    again = cli(cloud_project, "generate", "--flavor", "cloud", env={"JSM_SPEC_MIRROR": str(mirror)})
+    assert again.returncode == 0, again.stderr
+    assert leftovers(cloud_project) == []
+
+
+def test_concurrent_runs_take_turns_and_both_succeed(cloud_project: Project, mirror: Path) -> None:
+    import os
+
+    env = {**os.environ, "JSM_OPENAPI_ROOT": str(cloud_project.root), "JSM_SPEC_MIRROR": str(mirror)}
+    command = [sys.executable, "-m", "jsm_openapi", "generate", "--flavor", "cloud", "--force"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in "ab"]
+    results = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert all("cloud: generated" in out for _, out, _ in results)
+    assert any("another `jsm-openapi generate` is writing jsm-cloud" in err for _, _, err in results)
+    assert importable(cloud_project) == "cloud"
+    provenance = read_provenance(cloud_project, load_sources(cloud_project.sources_file).flavor("cloud"))
+    assert provenance and tree_digest(cloud_project.generated_dir / "jsm-cloud") == provenance["tree_sha256"]
+    assert leftovers(cloud_project) == []
+
+
+def test_a_run_that_cannot_get_the_lock_in_time_says_who_holds_it(cloud_project: Project, mirror: Path) -> None:
+    from filelock import FileLock
+
+    from jsm_openapi.package_swap import lock_file
+
+    held = FileLock(lock_file(cloud_project.generated_dir / "jsm-cloud"))
+    with held:
+        env = {"JSM_SPEC_MIRROR": str(mirror), "JSM_OPENAPI_LOCK_TIMEOUT": "0.5"}
+        run = cli(cloud_project, "generate", "--flavor", "cloud", env=env)
+    assert run.returncode == ExitCode.INPUT, run.stderr
+    assert "another `jsm-openapi generate` still holds" in run.stderr and ".generate-jsm-cloud.lock" in run.stderr
+    assert importable(cloud_project) == "cloud"
+
+
+def test_a_hostile_allowlist_is_an_input_error(tmp_path: Path, project_copier: Callable[[Path], Project]) -> None:
+    from jsm_openapi.errors import InputError
+    from jsm_openapi.generate import load_allowlist
+
+    project = project_copier(tmp_path / "p")
+    (project.generated_dir / "accepted-skips.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError, match=r"accepted-skips\.toml: invalid TOML: nested too deeply"):
+        load_allowlist(project, "cloud")
+    (project.generated_dir / "accepted-skips.toml").write_bytes(b"x = '\xff'\n")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_allowlist(project, "cloud")

@@ -738,3 +738,14 @@ def test_every_operation_called_and_every_answer_documented(mock: RunningMock) -
     assert_conformant(mock)
     stale = [gap for gap in GAPS if gap.flavor == mock.flavor and gap not in seen_gaps]
     assert stale == [], "these document gaps no longer occur (an overlay closed them): remove them from GAPS"
+
+
+def test_a_date_field_is_matched_whole() -> None:
+    """`$` lets a trailing newline through; the mock's validation patterns match the whole value."""
+    from jsm_openapi.mock.errors import JsmError
+    from jsm_openapi.mock.fields import check_value
+
+    field = {"name": "Due", "fieldId": "duedate", "schema": {"type": "date"}}
+    assert check_value(field, "2025-01-31") == "2025-01-31"
+    with pytest.raises(JsmError, match="YYYY-MM-DD"):
+        check_value(field, "2025-01-31\n")

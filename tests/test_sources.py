@@ -48,6 +48,17 @@ def test_a_valid_minimal_file_parses() -> None:
         (text().replace('url = "https://example.invalid/a.json"\n', ""), "missing url"),
         (text().replace('package = "jsm_cloud"', 'package = "jsm-cloud"'), "is not a Python package name"),
         (text().replace('name = "doc-a"', 'name = "Doc A"'), "must be lowercase letters"),
+        # `$` in a validation pattern lets a trailing newline through: every field is matched whole
+        (text().replace('name = "doc-a"', 'name = "doc-a\\n"'), "must be lowercase letters"),
+        (text(sha="a" * 64 + "\\n"), "sha256 must be 64 lowercase hex digits"),
+        (text().replace('package = "jsm_cloud"', 'package = "jsm_cloud\\n"'), "is not a Python package name"),
+        (text(extra='component_prefix = "Jsm\\n"\n'), "must be a CamelCase identifier"),
+        (text().replace(".json", ".json\\n"), "url must be an http(s) URL"),
+        (text().replace("https://", "file:///"), "url must be an http(s) URL"),
+        (text().replace('version = "1"', 'version = "1\\u001b[2J"'), "version must be one line"),
+        # what tomllib itself fails on with a RecursionError or a ValueError
+        (text(extra="x = " + "[" * 5000 + "]" * 5000 + "\n"), "nested too deeply"),
+        (text(extra="x = " + "9" * 5000 + "\n"), "invalid TOML"),
     ],
 )
 def test_malformed_sources_fail_with_a_clear_message(content: str, message: str) -> None:
@@ -65,3 +76,9 @@ def test_unknown_flavor_and_pin_name_the_choices() -> None:
     assert "cloud" in (info.value.hint or "")
     with pytest.raises(InputError, match="no pin named 'nope'"):
         parsed.pin("nope")
+
+
+def test_a_pin_repr_never_shows_the_secrets_of_its_url() -> None:
+    parsed = parse_sources(text().replace("https://example.invalid", "https://robot:s3cret@example.invalid"))
+    shown = repr(parsed.pin("doc-a")) + repr(parsed)
+    assert "s3cret" not in shown and "https://***@example.invalid/a.json" in shown

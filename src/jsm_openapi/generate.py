@@ -15,16 +15,16 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .documents import Json, pretty_json, sha256_bytes, sha256_file, write_atomic
+from .documents import Json, pretty_json, read_toml, sha256_bytes, sha256_file, write_atomic
 from .errors import GenerateError, InputError, MissingExtra
 from .operations import document_operations, normalized_path
+from .package_swap import exclusive, recover, replace_tree
 from .project import Project, overlay_files
 from .release import versions
 from .response_schemas import write_response_schemas
@@ -41,6 +41,7 @@ PROVENANCE_FILE = "provenance.json"
 # The pipeline code whose behaviour shapes generated output: part of the input stamp.
 _PIPELINE_CODE = (
     "documents.py",
+    "yaml_loader.py",
     "merge.py",
     "operations.py",
     "pipeline.py",
@@ -121,6 +122,10 @@ def allowlist_file(project: Project) -> Path:
 
 def output_dir(project: Project, flavor: Flavor) -> Path:
     return project.generated_dir / flavor.project
+
+
+def staging_dir(project: Project, flavor: Flavor) -> Path:
+    return project.generated_dir / f".staging-{flavor.name}"
 
 
 def _files_digest(paths: list[Path], root: Path) -> str:
@@ -235,10 +240,7 @@ def load_allowlist(project: Project, flavor: str) -> dict[str, str]:
     path = allowlist_file(project)
     if not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from exc
+    data = read_toml(path)
     accepted: dict[str, str] = {}
     for index, entry in enumerate(data.get("skip", [])):
         if not isinstance(entry, dict) or not {"flavor", "key", "reason"} <= set(entry):
@@ -366,7 +368,18 @@ def generate_flavor(
     force: bool = False,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Regenerate one flavor's package unless its inputs are unchanged; the previous package survives any failure."""
+    """Regenerate one flavor's package unless its inputs are unchanged; the previous package survives any failure.
+
+    One run at a time per package (a second one waits); what a killed run left is put right before anything else.
+    """
+    with exclusive(output_dir(project, flavor)):
+        recover(output_dir(project, flavor), staging_dir(project, flavor))
+        return _generate_flavor(project, flavor, fetcher, force=force, progress=progress)
+
+
+def _generate_flavor(
+    project: Project, flavor: Flavor, fetcher: Fetcher, *, force: bool, progress: Progress | None
+) -> Outcome:
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     toolchain = check_toolchain()
@@ -387,7 +400,7 @@ def generate_flavor(
     result = patch_flavor(project, flavor, fetcher, progress=say)
     in_document = sum(1 for _ in document_operations(result.document))
 
-    staging_root = project.generated_dir / f".staging-{flavor.name}"
+    staging_root = staging_dir(project, flavor)
     shutil.rmtree(staging_root, ignore_errors=True)
     staging_root.mkdir(parents=True)
     try:
@@ -438,7 +451,7 @@ def generate_flavor(
         write_response_schemas(package_dir, result.document)
         provenance["tree_sha256"] = tree_digest(staged)
         write_atomic(staged / PROVENANCE_FILE, pretty_json(provenance))
-        _swap(staged, final)
+        replace_tree(staged, final)
         write_patched(project, result)  # only now: build/patched always matches the package in place
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
@@ -452,18 +465,3 @@ def generate_flavor(
         stale_allowlist=sorted(set(accepted) - {w.key for w in warnings}),
         seconds=time.perf_counter() - started,
     )
-
-
-def _swap(staged: Path, final: Path) -> None:
-    """Replace `final` with `staged` using renames only (the old tree is moved aside, then deleted)."""
-    previous = final.with_name(f".previous-{final.name}")
-    shutil.rmtree(previous, ignore_errors=True)
-    if final.exists():
-        final.rename(previous)
-    try:
-        staged.rename(final)
-    except OSError:
-        if previous.exists():
-            previous.rename(final)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)

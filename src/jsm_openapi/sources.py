@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .documents import parse_toml
 from .errors import InputError
 from .project import FLAVORS
+from .urls import display_url
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# Validation patterns are used with fullmatch: `$` would let a trailing newline through.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+_COMPONENT_PREFIX = re.compile(r"[A-Z][A-Za-z0-9]*")
+_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
+_TEXT = re.compile(r"[^\x00-\x1f\x7f]*")  # one line, no control characters
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,11 @@ class Pin:
     retrieved: date
     title: str = ""
     component_prefix: str = ""
+
+    def __repr__(self) -> str:  # the URL as display_url shows it: a pin's URL may carry credentials
+        return (
+            f"Pin(name={self.name!r}, url={display_url(self.url)!r}, sha256={self.sha256!r}, version={self.version!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -88,18 +98,24 @@ def _pin(raw: Any, where: str) -> Pin:
     if unknown:
         raise InputError(f"{where}: unknown key(s) {', '.join(unknown)}")
     name, sha = raw["name"], raw["sha256"]
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InputError(f"{where}: name {name!r} must be lowercase letters, digits and dashes")
-    if not isinstance(sha, str) or not _SHA256.match(sha):
+    if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
         raise InputError(f"{where} ({name}): sha256 must be 64 lowercase hex digits, found {sha!r}")
     if not isinstance(raw["retrieved"], date):
         raise InputError(f"{where} ({name}): retrieved must be a TOML date like 2025-09-17")
+    url = raw["url"]
+    if not isinstance(url, str) or not _URL.fullmatch(url):
+        raise InputError(f"{where} ({name}): url must be an http(s) URL without spaces or control characters")
+    for key in ("version", "title"):
+        if not _TEXT.fullmatch(str(raw.get(key, ""))):
+            raise InputError(f"{where} ({name}): {key} must be one line without control characters")
     prefix = raw.get("component_prefix", "")
-    if prefix and not re.match(r"^[A-Z][A-Za-z0-9]*$", prefix):
+    if prefix and not (isinstance(prefix, str) and _COMPONENT_PREFIX.fullmatch(prefix)):
         raise InputError(f"{where} ({name}): component_prefix {prefix!r} must be a CamelCase identifier")
     return Pin(
         name=name,
-        url=str(raw["url"]),
+        url=url,
         sha256=sha,
         version=str(raw["version"]),
         retrieved=raw["retrieved"],
@@ -110,10 +126,7 @@ def _pin(raw: Any, where: str) -> Pin:
 
 def parse_sources(text: str, *, source: str = "sources.toml") -> Sources:
     """Parse and validate the text of a sources file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: invalid TOML: {exc}") from exc
+    data = parse_toml(text, source=source)
     if data.get("schema_version") != 1:
         raise InputError(f"{source}: schema_version must be 1, found {data.get('schema_version')!r}")
     raw_flavors = data.get("flavor")
@@ -125,7 +138,7 @@ def parse_sources(text: str, *, source: str = "sources.toml") -> Sources:
         if fname not in FLAVORS:
             raise InputError(f"{where}: unknown flavor", hint=f"flavors are {', '.join(FLAVORS)}")
         package = raw.get("package", "")
-        if not _PACKAGE.match(str(package)):
+        if not _PACKAGE.fullmatch(str(package)):
             raise InputError(f"{where}: package {package!r} is not a Python package name")
         docs = raw.get("document")
         if not isinstance(docs, list) or not docs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 
 import httpx
 
@@ -94,6 +94,43 @@ class OAuth2(BearerToken):
 
     def __repr__(self) -> str:
         return f"OAuth2(cloud_id={self.cloud_id!r}, token=<redacted>)"
+
+
+AuthArgument = httpx.Auth | tuple[str, str] | Callable[[httpx.Request], httpx.Request] | None
+"""What a client's `auth=` takes: the facade's credentials, any httpx auth, a (user, secret) pair or a function."""
+
+
+def as_auth(auth: AuthArgument) -> httpx.Auth | None:
+    """`auth` as an httpx auth flow; a (user, secret) pair becomes `BasicAuth`, whose repr hides the secret."""
+    if auth is None or isinstance(auth, httpx.Auth):
+        return auth
+    if isinstance(auth, tuple | list):
+        if len(auth) == 2 and all(isinstance(part, str) for part in auth):
+            return BasicAuth(auth[0], auth[1])
+        raise ConfigurationError("auth as a pair must be (username or email, password or API token), both text")
+    if callable(auth):
+        return _FunctionAuth(auth)
+    raise ConfigurationError(  # the value is not repeated: it may be a secret
+        f"auth must be jsm.BasicAuth, jsm.BearerToken, jsm.OAuth2, an httpx.Auth or a (user, secret) pair, "
+        f"not a {type(auth).__name__}"
+    )
+
+
+class _FunctionAuth(httpx.Auth):
+    """A function that signs a request, as httpx takes it, wrapped so reprs show only its type."""
+
+    def __init__(self, sign: Callable[[httpx.Request], httpx.Request]) -> None:
+        self._sign = sign
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield self._sign(request)
+
+
+def describe_auth(auth: httpx.Auth | None) -> str:
+    """How reprs show an auth flow: the facade's credentials by their own (redacted) repr, any other by its type."""
+    if auth is None or isinstance(auth, Credentials):
+        return repr(auth)
+    return f"<{type(auth).__module__}.{type(auth).__qualname__}>"
 
 
 def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials | None:

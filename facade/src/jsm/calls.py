@@ -25,6 +25,7 @@ from .errors import ConnectionFailed, JsmError, NotSupported, TimedOut, Undocume
 from .flavor import Traits
 from .operations import Operation, OperationIndex
 from .paging import AsyncPaginator, Paginator
+from .urls import scrub
 
 log = logging.getLogger("jsm")
 T = TypeVar("T")
@@ -61,7 +62,8 @@ _PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 def _network(op: Operation, exc: httpx.TransportError) -> ConnectionFailed:
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(f"{op.label} timed out ({type(exc).__name__}); raise the client's timeout or try again later")
-    return ConnectionFailed(f"{op.label} failed: {type(exc).__name__}: {exc}; check the site URL and the network")
+    detail = scrub(str(exc))  # a proxy URL in the message may carry user:secret@
+    return ConnectionFailed(f"{op.label} failed: {type(exc).__name__}: {detail}; check the site URL and the network")
 
 
 def _unreadable(op: Operation, exc: Exception) -> UnreadableResponse:

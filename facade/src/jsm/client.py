@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import models
-from .auth import OAuth2, credentials_from_env
+from .auth import AuthArgument, OAuth2, as_auth, credentials_from_env, describe_auth
 from .calls import AsyncCaller, Caller, Plan, Session
 from .errors import ConfigurationError, FlavorNotInstalled, JsmError
 from .flavor import TRAITS, Flavor, Traits, adetect_flavor, detect_flavor, flavor_from_url
@@ -38,6 +38,7 @@ from .resources.requests import AsyncRequests, Requests
 from .resources.service_desks import AsyncServiceDesks, ServiceDesks
 from .retry import RetryPolicy, retry_writes
 from .transport import AsyncRetryingTransport, RequestHooks, RetryingTransport
+from .urls import display_url
 from .validation import Mode, ResponseValidation
 
 DISTRIBUTION = "jsm-client"  # the facade's distribution (import name `jsm`)
@@ -78,7 +79,8 @@ def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tu
             raise ConfigurationError("OAuth2 (api.atlassian.com) is Cloud only; on Server/DC use BearerToken (a PAT)")
         if url is not None and url.rstrip("/") != auth.base_url:
             raise ConfigurationError(
-                f"with OAuth2 the calls go through {auth.base_url}; omit the site URL ({url}) or pass that one"
+                f"with OAuth2 the calls go through {auth.base_url}; omit the site URL ({display_url(url)}) or pass "
+                "that one"
             )
         return auth.base_url, Flavor.CLOUD
     if not url:
@@ -89,14 +91,15 @@ def _site(url: str | None, auth: httpx.Auth | None, flavor: Flavor | None) -> tu
             "the site URL carries credentials (user:secret@host): pass the bare URL and the credential as "
             "auth=jsm.BasicAuth(...) or jsm.BearerToken(...)"
         )
+    shown = display_url(url)  # errors never repeat a query or fragment: either may hold a token
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"{url!r} is not an http(s) URL of a Jira site")
+        raise ConfigurationError(f"{shown!r} is not an http(s) URL of a Jira site")
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"{url!r}: give the site's base URL, without a query or fragment")
+        raise ConfigurationError(f"{shown!r}: give the site's base URL, without a query or fragment")
     site = url.rstrip("/")
     for suffix in ("/rest/servicedeskapi", "/rest"):
         if site.endswith(suffix):
-            raise ConfigurationError(f"{url!r}: give the site's base URL, without {suffix}")
+            raise ConfigurationError(f"{shown!r}: give the site's base URL, without {suffix}")
     return site, flavor or flavor_from_url(site)
 
 
@@ -155,7 +158,7 @@ class _Common:
     _auth: httpx.Auth | None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.site!r}, flavor={self.flavor.value!r}, auth={self._auth!r})"
+        return f"{type(self).__name__}({self.site!r}, flavor={self.flavor.value!r}, auth={describe_auth(self._auth)})"
 
     @staticmethod
     def retry_writes() -> AbstractContextManager[None]:
@@ -179,7 +182,7 @@ class Client(_Common):
         self,
         url: str | None = None,
         *,
-        auth: httpx.Auth | None = None,
+        auth: AuthArgument = None,
         flavor: Flavor | str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -190,12 +193,13 @@ class Client(_Common):
         deviations_file: str | os.PathLike[str] | None = None,
     ) -> None:
         wanted = Flavor.parse(flavor) if flavor is not None else None
-        self.site, known = _site(url, auth, wanted)
-        self._auth = auth
+        credentials = as_auth(auth)
+        self.site, known = _site(url, credentials, wanted)
+        self._auth = credentials
         self.retry = retry or RetryPolicy()
         inner = transport or httpx.HTTPTransport(verify=verify)
         self._http = httpx.Client(
-            auth=auth,
+            auth=credentials,
             headers={"User-Agent": user_agent(), **(headers or {})},
             timeout=timeout,
             transport=RetryingTransport(inner, self.retry),
@@ -269,7 +273,7 @@ class AsyncClient(_Common):
         self,
         url: str | None = None,
         *,
-        auth: httpx.Auth | None = None,
+        auth: AuthArgument = None,
         flavor: Flavor | str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -281,18 +285,19 @@ class AsyncClient(_Common):
         _http: httpx.AsyncClient | None = None,
     ) -> None:
         wanted = Flavor.parse(flavor) if flavor is not None else None
-        self.site, known = _site(url, auth, wanted)
+        credentials = as_auth(auth)
+        self.site, known = _site(url, credentials, wanted)
         if known is None:
             raise ConfigurationError(
                 f"the flavor of {self.site} is not known: pass flavor='server' or 'cloud', or create the client with "
                 "`await jsm.AsyncClient.connect(url, ...)`, which asks the site"
             )
         self.flavor = known
-        self._auth = auth
+        self._auth = credentials
         self.retry = retry or RetryPolicy()
         validation = _validation(self.flavor, validate, deviations_file)
         self._http = _http or _async_http(
-            auth, timeout=timeout, policy=self.retry, headers=headers, verify=verify, transport=transport
+            credentials, timeout=timeout, policy=self.retry, headers=headers, verify=verify, transport=transport
         )
         session, hooks = _session(self.site, self.flavor, self._http)
         hooks.validation = validation
@@ -313,7 +318,7 @@ class AsyncClient(_Common):
         cls,
         url: str | None = None,
         *,
-        auth: httpx.Auth | None = None,
+        auth: AuthArgument = None,
         flavor: Flavor | str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -325,14 +330,17 @@ class AsyncClient(_Common):
     ) -> AsyncClient:
         """An AsyncClient whose flavor is detected from the site when not given."""
         wanted = Flavor.parse(flavor) if flavor is not None else None
-        site, known = _site(url, auth, wanted)
+        credentials = as_auth(auth)
+        site, known = _site(url, credentials, wanted)
         policy = retry or RetryPolicy()
-        http = _async_http(auth, timeout=timeout, policy=policy, headers=headers, verify=verify, transport=transport)
+        http = _async_http(
+            credentials, timeout=timeout, policy=policy, headers=headers, verify=verify, transport=transport
+        )
         try:
             known = known or await adetect_flavor(site, http)
             return cls(
                 url,
-                auth=auth,
+                auth=credentials,
                 flavor=known,
                 retry=policy,
                 validate=validate,

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import NotSupported
 
-_VARIABLE = re.compile(r"^\{[^{}/]+\}$")
+_VARIABLE = re.compile(r"\{[^{}/]+\}")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class OperationIndex:
                 experimental=bool(raw.get("experimental", False)),
             )
             self._by_template[(op.method, op.path)] = op
-            segments = tuple(None if _VARIABLE.match(s) else s for s in op.path.strip("/").split("/"))
+            segments = tuple(None if _VARIABLE.fullmatch(s) else s for s in op.path.strip("/").split("/"))
             self._by_shape.setdefault((op.method, len(segments)), []).append((segments, op))
         for candidates in self._by_shape.values():
             # Literal segments beat variables: /organization/cleanup before /organization/{organizationId}.

@@ -20,7 +20,9 @@ class RetryPolicy:
     """Retries of answers that say "try again later".
 
     - `attempts`: tries in all, the first included (1 = never retry).
-    - `timeout`: seconds all tries of one call may take together (0: no limit but `attempts`).
+    - `timeout`: seconds all tries of one call may take together, a hard deadline: a wait (`Retry-After` or
+      backoff) that would end past it is never begun, the call raises `RateLimited`/`ServiceUnavailable` with
+      `retry_after` at once (0: no limit but `attempts`).
     - `wait_initial`, `wait_max`, `wait_jitter`: exponential backoff when the site gives no `Retry-After`.
     - `max_retry_after`: the longest `Retry-After` honoured; a site asking for more gets no retry (the error
       carries its `retry_after`, so the caller decides).

@@ -1,7 +1,8 @@
 """What the facade installs into the generated clients' httpx client; generated code is never touched.
 
 - `RetryingTransport` / `AsyncRetryingTransport` wrap the real transport and retry 429/503 with stamina, honouring
-  `Retry-After` (seconds or HTTP date) up to `RetryPolicy.max_retry_after`, for idempotent methods unless asked.
+  `Retry-After` (seconds or HTTP date) up to `RetryPolicy.max_retry_after`, for idempotent methods unless asked,
+  never beginning a wait that would end past `RetryPolicy.timeout`.
 - `RequestHooks.on_request` (an httpx request event hook) names the operation from the generated package's
   `OPERATIONS` and adds `X-ExperimentalApi: opt-in` to experimental ones and `X-Atlassian-Token: no-check` to
   multipart uploads.
@@ -12,8 +13,10 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -41,9 +44,15 @@ class RetryableAnswer(Exception):
 
 @dataclass
 class _Backoff:
-    """stamina's backoff hook for one call: retry RetryableAnswer, waiting what `Retry-After` says when it says it."""
+    """stamina's backoff hook for one call: retry RetryableAnswer, waiting what `Retry-After` says when it says it.
+
+    `RetryPolicy.timeout` is a hard deadline from `started`: a wait that would end past it is never begun; the call
+    gives up at once and hands on the last answer (the response hook turns it into `RateLimited` or
+    `ServiceUnavailable`, with `retry_after`).
+    """
 
     policy: RetryPolicy
+    started: float = field(default_factory=time.monotonic)
     answers: int = 0
 
     def __call__(self, exc: Exception) -> bool | float:
@@ -51,32 +60,55 @@ class _Backoff:
             return False
         self.answers += 1
         response = exc.response
-        wait = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         where = f"{response.request.method} {response.request.url.path}"
         if self.answers >= self.policy.attempts:
             log.warning("%s answered %s %d times: giving up", where, response.status_code, self.answers)
             return False
-        if wait is not None and wait > self.policy.max_retry_after:
+        if retry_after is not None and retry_after > self.policy.max_retry_after:
             log.warning(
                 "%s answered %s with Retry-After %.0fs, above the %.0fs the retry policy honours: not retrying",
                 where,
                 response.status_code,
-                wait,
+                retry_after,
                 self.policy.max_retry_after,
             )
             return False
+        wait = self._backoff() if retry_after is None else retry_after
+        spent = time.monotonic() - self.started
+        if self.policy.timeout and spent + wait > self.policy.timeout:
+            log.warning(
+                "%s answered %s; waiting %.2fs more would pass the retry policy's %.0fs timeout (%.2fs spent): "
+                "giving up",
+                where,
+                response.status_code,
+                wait,
+                self.policy.timeout,
+                spent,
+            )
+            return False
         log.info(
-            "%s answered %s; retrying after %s",
+            "%s answered %s; retrying after %.2fs (%s)",
             where,
             response.status_code,
-            f"{wait:.2f}s (Retry-After)" if wait is not None else "backoff",
+            wait,
+            "Retry-After" if retry_after is not None else "backoff",
         )
-        return True if wait is None else wait
+        return wait
+
+    def _backoff(self) -> float:
+        """The exponential backoff before retry number `answers` (stamina's formula, computed here so the deadline
+        check knows it): `wait_initial * 2**(n-1)` plus up to `wait_jitter`, at most `wait_max`."""
+        jitter = random.uniform(0, self.policy.wait_jitter) if self.policy.wait_jitter else 0.0  # noqa: S311
+        try:
+            return float(min(self.policy.wait_max, self.policy.wait_initial * 2 ** (self.answers - 1) + jitter))
+        except OverflowError:
+            return self.policy.wait_max
 
 
-def _retry_options(policy: RetryPolicy) -> dict[str, Any]:
+def _retry_options(policy: RetryPolicy, started: float) -> dict[str, Any]:
     return {
-        "on": _Backoff(policy),
+        "on": _Backoff(policy, started),
         "attempts": policy.attempts,
         "timeout": policy.timeout or None,
         "wait_initial": policy.wait_initial,
@@ -93,12 +125,13 @@ class RetryingTransport(httpx.BaseTransport):
         self.policy = policy
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.monotonic()
         first: httpx.Response | None = self.inner.handle_request(request)
         assert first is not None
         if first.status_code not in self.policy.statuses or not self.policy.applies_to(request.method):
             return first  # the common case pays nothing for retries
         try:
-            for attempt in stamina.retry_context(**_retry_options(self.policy)):
+            for attempt in stamina.retry_context(**_retry_options(self.policy, started)):
                 with attempt:
                     if first is not None:
                         response, first = first, None  # the answer already received is the first attempt
@@ -125,12 +158,13 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         self.policy = policy
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.monotonic()
         first: httpx.Response | None = await self.inner.handle_async_request(request)
         assert first is not None
         if first.status_code not in self.policy.statuses or not self.policy.applies_to(request.method):
             return first
         try:
-            async for attempt in stamina.retry_context(**_retry_options(self.policy)):
+            async for attempt in stamina.retry_context(**_retry_options(self.policy, started)):
                 with attempt:
                     if first is not None:
                         response, first = first, None

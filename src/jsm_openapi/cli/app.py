@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -73,8 +74,23 @@ def _command() -> str:
     return "jsm-openapi " + " ".join(words[:1]) if words else "jsm-openapi"
 
 
+class _LogToStderr(logging.Handler):
+    """jsm_openapi's log records of WARNING and above (a skipped mirror file, …) as `warning: …` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"{record.levelname.lower()}: {self.format(record)}", markup=False, highlight=False)
+
+
+def show_warnings() -> None:
+    """Route jsm_openapi's warnings to stderr (once per process)."""
+    logger = logging.getLogger("jsm_openapi")
+    if not any(isinstance(handler, _LogToStderr) for handler in logger.handlers):
+        logger.addHandler(_LogToStderr(logging.WARNING))
+
+
 def main() -> None:
     """Entry point: run the app and map errors to the documented exit codes."""
+    show_warnings()
     try:
         from . import commands  # noqa: F401 - registers the commands
 

@@ -8,12 +8,12 @@ An entry the run never saw is reported too, so fixed gaps get removed.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents import read_toml
 from ..errors import InputError
 
 _KEYS = {"operation", "check", "status", "match", "flavor", "target", "reason"}
@@ -68,10 +68,7 @@ def load_gaps(path: Path, *, target: str, flavor: str) -> KnownGaps:
     """The gaps of `path` that apply to this target and flavor (none when the file does not exist)."""
     if not path.is_file():
         return KnownGaps()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}", hint="fix the file") from exc
+    data = read_toml(path, hint="fix the file")
     gaps = []
     for number, entry in enumerate(data.get("gap", []), start=1):
         gaps.append(_gap(path, number, entry))

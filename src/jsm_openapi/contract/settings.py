@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..project import FLAVORS
+from ..urls import display_url
 
 
 class TargetKind(StrEnum):
@@ -109,7 +110,12 @@ class ContractSettings:
                 )
             if not base_url.startswith(("https://", "http://")):
                 raise InputError(
-                    f"JSM_BASE_URL={base_url!r} is not an http(s) URL", hint="e.g. https://x.atlassian.net"
+                    f"JSM_BASE_URL={display_url(base_url)!r} is not an http(s) URL", hint="e.g. https://x.atlassian.net"
+                )
+            if parts.query or parts.fragment:
+                raise InputError(  # shown without them: either may hold a token
+                    f"JSM_BASE_URL={display_url(base_url)!r} has a query or fragment",
+                    hint="give the bare site URL, e.g. https://x.atlassian.net",
                 )
             if allow_writes and not sandbox:
                 raise InputError(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..documents import Json, parse_document, sha256_bytes
 from ..embedded import looks_like_html
 from ..errors import FetchError, InputError, IntegrityError
+from ..urls import display_url
 from .model import DocumentInfo
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def load(spec: str, *, client: httpx.Client | None = None) -> Loaded:
             check = "the URL" if exc.reason.startswith("HTTP ") else "the network"
             hint = f"check {check}, or give a file or a folder instead (`--latest FILE`)"
             raise FetchError(exc.message, hint=hint) from exc
-        return _loaded(data, source=spec, label=spec.rstrip("/").rsplit("/", 1)[-1] or spec, origin=spec)
+        shown = display_url(spec)
+        return _loaded(data, source=shown, label=shown.rstrip("/").rsplit("/", 1)[-1] or shown, origin=shown)
     path = Path(spec)
     if path.is_dir():
         raise InputError(
@@ -106,16 +108,16 @@ def _natural(name: str) -> list[tuple[int, int | str]]:
 
 def newest_in_folder(pin: Pin, folder: Path) -> Path:
     """The newest file under `folder` named like the pin (`<name>.json`, `<name>-<version or date>.json`)."""
-    pattern = re.compile(rf"^{re.escape(pin.name)}(?:[-_.]\d[^/]*)?$")
+    pattern = re.compile(rf"{re.escape(pin.name)}(?:[-_.]\d[^/]*)?")
     candidates = [
         path
         for path in folder.rglob("*")
-        if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES and pattern.match(path.stem)
+        if path.is_file() and path.suffix.lower() in DOCUMENT_SUFFIXES and pattern.fullmatch(path.stem)
     ]
     if not candidates:
         raise FetchError(
             f"{pin.name}: no file named like {pin.name}[-<version>].json (or .yaml, .html) under {folder}",
-            hint=f"put the newest copy of {pin.url} there, or pass the file itself with --latest",
+            hint=f"put the newest copy of {display_url(pin.url)} there, or pass the file itself with --latest",
         )
     return max(candidates, key=lambda p: (_natural(p.stem), str(p)))
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .code_layer import code_layer
 from .code_layer import not_computed as code_not_computed
+from ..urls import display_url
 from .diff import compare_documents
 from .inputs import Loaded, load, load_latest, load_pinned
 from .model import CLIENT, DEFAULT_GATE, RAW, TITLES, Comparison, Finding, Layer
@@ -73,7 +74,7 @@ def compare_pin(
     say = progress or (lambda _message: None)
     say(f"{pin.name}: loading the pinned document")
     pinned = load_pinned(pin, fetcher)
-    say(f"{pin.name}: fetching the latest from {latest or pin.url}")
+    say(f"{pin.name}: fetching the latest from {display_url(latest or pin.url)}")
     newest = load_latest(pin, latest, client=client)
     say(f"{pin.name}: comparing the raw documents")
     raw = raw_layer(pinned, newest)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import bad_request
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # used with fullmatch
 
 
 def check_value(field: dict[str, Any], value: Any) -> Any:
@@ -42,7 +42,7 @@ def check_value(field: dict[str, Any], value: Any) -> Any:
             raise bad_request(f"{label} must be a list.", "sd.request.error.field.type", field["fieldId"])
         return [option(v) for v in value]
     if kind == "date":
-        if not isinstance(value, str) or not DATE.match(value):
+        if not isinstance(value, str) or not DATE.fullmatch(value):
             raise bad_request(f"{label} must be a date as YYYY-MM-DD.", "sd.request.error.field.date", field["fieldId"])
         return value
     if kind == "number":

@@ -92,7 +92,7 @@ SEED_SCHEMA: dict[str, Any] = _obj(
             ["id", "projectId", "projectKey", "projectName", "requestTypes"],
             id=_ID,
             projectId=_ID,
-            projectKey={"type": "string", "pattern": "^[A-Z][A-Z0-9]+$"},
+            projectKey={"type": "string", "pattern": r"^[A-Z][A-Z0-9]+\Z"},
             projectName=_STR,
             portalName=_STR,
             portalDescription=_STR,

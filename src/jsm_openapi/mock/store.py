@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import typing
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from typing import Any
 
 from ..errors import InputError
 from .model import R, Record, from_json, to_json
+
+_KINDS: dict[str, type[Record]] = {cls.KIND: cls for cls in typing.get_args(Record)}
 
 
 class Transaction(ABC):
@@ -148,6 +151,17 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+APPLICATION_ID = 0x4A534D4D  # "JSMM" in the file header: a database the mock wrote (PRAGMA application_id)
+_OBJECTS = {  # everything a mock database holds: (type, name) in sqlite_master → the table's columns
+    ("table", "records"): {"seq", "kind", "ident", "body"},
+    ("table", "sequences"): {"name", "value"},
+    ("table", "sqlite_sequence"): {"name", "seq"},
+    ("index", "sqlite_autoindex_records_1"): set(),
+    ("index", "sqlite_autoindex_sequences_1"): set(),
+}
+_NOT_OURS_HINT = (
+    "give --db a new file, or a database an earlier mock wrote; the mock never writes into another database"
+)
 
 
 class _SqliteTransaction(Transaction):
@@ -196,14 +210,17 @@ class SqliteStore(Store):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            try:
+                _refuse_foreign(self._conn, path)  # before anything is written to the file
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self._conn.executescript(_SCHEMA)
+            except BaseException:
+                self._conn.close()
+                raise
         except (sqlite3.DatabaseError, OSError) as exc:
-            raise InputError(
-                f"cannot open the mock database {path}: {exc}",
-                hint="give --db a path to a new file or to a database an earlier mock wrote",
-            ) from exc
+            raise InputError(f"cannot open the mock database {path}: {exc}", hint=_NOT_OURS_HINT) from exc
         self._lock = threading.RLock()
 
     @contextmanager
@@ -220,6 +237,31 @@ class SqliteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """InputError unless `conn` is empty or a mock database whose every record reads back (read-only checks)."""
+    application = conn.execute("PRAGMA application_id").fetchone()[0]
+    objects = {
+        (kind, name): {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+        for kind, name in conn.execute("SELECT type, name FROM sqlite_master")
+    }
+    if application not in (0, APPLICATION_ID) or any(_OBJECTS.get(key) != columns for key, columns in objects.items()):
+        listed = ", ".join(sorted(f"{kind} {name!r}" for kind, name in objects)) or "nothing"
+        raise InputError(
+            f"{path} is not a mock database (application id {application:#x}; it holds {listed})", hint=_NOT_OURS_HINT
+        )
+    if ("table", "records") not in objects:
+        return
+    for kind, ident, body in conn.execute("SELECT kind, ident, body FROM records ORDER BY seq"):
+        try:
+            from_json(_KINDS[kind], json.loads(body))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                f"the mock database {path} is damaged: record {kind!r} {ident!r} does not read back "
+                f"({type(exc).__name__}: {str(exc)[:200]})",
+                hint=_NOT_OURS_HINT,
+            ) from None
 
 
 def open_store(db: Path | None) -> Store:

@@ -5,6 +5,10 @@ in both, a primitive replaces a primitive, an array is concatenated to an array,
 object, and any other combination is an error. An update aimed at an array appends the update as one entry.
 `remove` deletes each selected node from its parent. `copy` selects exactly one node and merges it like `update`.
 Strict mode (the default) makes a target that selects nothing an error.
+
+Growth is bounded (`document_limits`): before an `update` or `copy` runs, what it adds (its value's size times the
+nodes it targets) and how deep it nests are checked against `patched_limit` and MAX_DEPTH, so one `copy: $` aimed
+at many nodes (or a chain of them) is refused before it can exhaust memory.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
 
+from ..document_limits import GROWTH_ALLOWANCE, GROWTH_FACTOR, MAX_DEPTH, measure, patched_limit
 from ..documents import Json
-from ..errors import OverlayError
+from ..errors import ExitCode, OverlayError
 from ..pointers import Location, jsonpath_of
 from .model import Action, Overlay
 
@@ -50,6 +55,45 @@ class ActionReport:
             "changed": self.changed,
             "locations": self.locations,
         }
+
+
+class OverlayLimitError(OverlayError):
+    """An action would make the patched document pass the size or depth limits (a malformed overlay: exit 3)."""
+
+    exit_code = ExitCode.INPUT
+
+
+@dataclass
+class DocumentBudget:
+    """An upper bound of the values a document being patched holds, checked before each action adds to it."""
+
+    values: int
+    limit: int
+
+    @classmethod
+    def of(cls, document: Json) -> DocumentBudget:
+        values = measure(document).values
+        return cls(values, patched_limit(values))
+
+    def admit(self, value: Any, targets: list[tuple[Location, Any]], *, where: str) -> None:
+        """Count what merging `value` into every target adds; refuse it (before it happens) past the limits."""
+        size = measure(value)
+        deepest = max(len(loc) + (1 if isinstance(node, list) else 0) for loc, node in targets) + size.depth
+        if size.too_deep or deepest > MAX_DEPTH:
+            raise OverlayLimitError(
+                f"{where}: the patched document would nest more than {MAX_DEPTH} levels deep",
+                hint="an overlay adds what the document lacks; nothing in an OpenAPI document nests that deep",
+            )
+        grown = self.values + size.values * len(targets)
+        if size.too_large or grown > self.limit:
+            raise OverlayLimitError(
+                f"{where}: the patched document would hold more than {self.limit:,} values "
+                f"({len(targets)} target(s), each getting {size.values:,}{'+' if size.too_large else ''}); "
+                f"overlays may grow a document {GROWTH_FACTOR}-fold or by {GROWTH_ALLOWANCE:,} values, whichever is "
+                "more",
+                hint="narrow the target or the copy source (the limits are in the README, Exit codes)",
+            )
+        self.values = grown
 
 
 class _Failure(Exception):
@@ -134,8 +178,11 @@ def _find(document: Json, query: str) -> list[tuple[Location, Any]]:
     return [(tuple(node.location), node.value) for node in jsonpath.find(query, document)]
 
 
-def apply_action(document: Json, action: Action, *, source: str, strict: bool = True) -> ActionReport:
-    """Apply one action to `document` in place and report what it did."""
+def apply_action(
+    document: Json, action: Action, *, source: str, strict: bool = True, budget: DocumentBudget | None = None
+) -> ActionReport:
+    """Apply one action to `document` in place and report what it did; `budget` bounds the document's growth (give
+    the same one to every action applied to a document; default: measured afresh)."""
     nodes = _find(document, action.target)
     report = ActionReport(
         source=source,
@@ -167,7 +214,10 @@ def apply_action(document: Json, action: Action, *, source: str, strict: bool = 
                 sources = _find(document, action.copy)
                 if len(sources) != 1:
                     raise _Failure((), f"copy {action.copy} must select exactly one node, it selected {len(sources)}")
-                value = _copy.deepcopy(sources[0][1])
+                value = sources[0][1]
+            (budget or DocumentBudget.of(document)).admit(value, nodes, where=f"{source}: {action.label()}")
+            if action.kind == "copy":
+                value = _copy.deepcopy(value)
             for location, node in nodes:
                 report.changed |= _merge_into(node, value, location)
     except _Failure as failure:
@@ -178,9 +228,15 @@ def apply_action(document: Json, action: Action, *, source: str, strict: bool = 
     return report
 
 
-def apply_overlay(document: Json, overlay: Overlay, *, strict: bool = True) -> list[ActionReport]:
+def apply_overlay(
+    document: Json, overlay: Overlay, *, strict: bool = True, budget: DocumentBudget | None = None
+) -> list[ActionReport]:
     """Apply an overlay's actions in order, in place."""
-    return [apply_action(document, action, source=overlay.source, strict=strict) for action in overlay.actions]
+    budget = budget or DocumentBudget.of(document)
+    return [
+        apply_action(document, action, source=overlay.source, strict=strict, budget=budget)
+        for action in overlay.actions
+    ]
 
 
 def apply_overlays(
@@ -188,7 +244,8 @@ def apply_overlays(
 ) -> tuple[Json, list[ActionReport]]:
     """Apply overlays in order to a copy of `document`; return the patched copy and one report per action."""
     patched = _copy.deepcopy(document)
+    budget = DocumentBudget.of(patched)
     reports: list[ActionReport] = []
     for overlay in overlays:
-        reports.extend(apply_overlay(patched, overlay, strict=strict))
+        reports.extend(apply_overlay(patched, overlay, strict=strict, budget=budget))
     return patched, reports

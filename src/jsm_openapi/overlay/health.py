@@ -16,7 +16,7 @@ from typing import Any
 
 from ..documents import Json
 from ..errors import OverlayError
-from .engine import ActionReport, apply_action
+from .engine import ActionReport, DocumentBudget, apply_action
 from .model import Overlay
 
 NEEDED, NOT_NEEDED, BROKEN, FAILED = "needed", "not needed", "no match", "failed"
@@ -41,11 +41,12 @@ def patched_with_health(document: Json, overlays: Iterable[Overlay]) -> tuple[Js
     """Apply overlays non-strictly to a copy of `document`: the patched copy (actions that match nothing or fail
     are skipped, as a non-strict build does) and every action's health."""
     working = copy.deepcopy(document)
+    budget = DocumentBudget.of(working)
     results: list[ActionHealth] = []
     for overlay in overlays:
         for action in overlay.actions:
             try:
-                report = apply_action(working, action, source=overlay.source, strict=False)
+                report = apply_action(working, action, source=overlay.source, strict=False, budget=budget)
             except OverlayError as exc:
                 report = ActionReport(
                     source=overlay.source,

@@ -26,7 +26,7 @@ from ..store import setting
 from . import routes
 
 _CLAUSE = re.compile(
-    r'^(?:project\s*=\s*(?P<project>\w+)|resolution\s*(?P<res>!?=)\s*unresolved|status\s*=\s*"(?P<status>[^"]+)")$',
+    r'(?:project\s*=\s*(?P<project>\w+)|resolution\s*(?P<res>!?=)\s*unresolved|status\s*=\s*"(?P<status>[^"]+)")',
     re.IGNORECASE,
 )
 _ORDER = re.compile(r"\s+ORDER\s+BY\s+created\s+(?P<dir>ASC|DESC)\s*$", re.IGNORECASE)
@@ -39,7 +39,7 @@ def compile_jql(jql: str, category: Callable[[str], str]) -> tuple[Callable[[Req
     body = jql[: order.start()] if order else jql
     tests: list[Callable[[Request, ServiceDesk], bool]] = []
     for clause in filter(None, (c.strip() for c in re.split(r"\s+AND\s+", body.strip(), flags=re.IGNORECASE))):
-        match = _CLAUSE.match(clause)
+        match = _CLAUSE.fullmatch(clause)
         if match is None:
             raise ValueError(clause)
         if match.group("project"):
