@@ -136,6 +136,13 @@ def test_request_creates_outside_the_sandbox_desk_are_refused(body: bytes) -> No
     assert policy.refusal("POST", f"{API}/request", b'{"serviceDeskId": 2}') is None
 
 
+def test_writes_go_to_the_live_site_only() -> None:
+    policy = WritePolicy(allow_writes=True, sandbox=HR, site=SITE)
+    assert policy.refusal("POST", f"{API}/servicedesk/2/customer") is None
+    for elsewhere in ("https://evil.example", "http://example.atlassian.net", "https://example.atlassian.net:8443"):
+        assert "live site" in str(policy.refusal("POST", f"{elsewhere}/rest/servicedeskapi/servicedesk/2/customer"))
+
+
 def test_a_user_delete_must_name_exactly_one_user_the_run_created() -> None:
     policy = WritePolicy(allow_writes=True, sandbox=HR)
     policy.own("customer", "qm:mine")

@@ -52,6 +52,7 @@ class WritePolicy:
     allow_writes: bool = False
     unrestricted: bool = False  # a throwaway target (the mock, Prism): every request may be sent
     sandbox: SandboxDesk | None = None  # the one desk writes may touch (live runs with writes)
+    site: str | None = None  # scheme://host[:port] of the live site: writes go nowhere else
     owned: set[tuple[str, str]] = field(default_factory=set)  # (kind, id or key) of what the run created
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -89,6 +90,8 @@ class WritePolicy:
 
     def _scope_refusal(self, method: str, url: str, body: bytes | str | None) -> str | None:
         parts = urlsplit(url)
+        if self.site is not None and f"{parts.scheme}://{parts.netloc}".lower() != self.site.lower():
+            return f"{method} {parts.scheme}://{parts.netloc} refused: writes go to the live site {self.site} only"
         segments = [unquote(s) for s in parts.path.split("/")[1:]]
         if any(s in ("", ".", "..") or "/" in s or ";" in s for s in segments):
             return f"{method} {parts.path} refused: the path is not plain (empty, dot or encoded segments)"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -130,6 +131,8 @@ class ContractRun:
         if self.target.kind is TargetKind.live and settings.sandbox_service_desk:
             self.sandbox = resolve_sandbox(self.session, self.target.servicedesk_base, settings.sandbox_service_desk)
             self.policy.sandbox = self.sandbox
+            root = urlsplit(self.target.root_url)
+            self.policy.site = f"{root.scheme}://{root.netloc}"
         if self.target.kind is TargetKind.live and settings.writes_enabled and self.sandbox is not None:
             self.swept = sweep(self, self.sandbox.id)  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
