@@ -28,7 +28,7 @@ from .journal import Journal, JournalMiddleware
 from .resources import routes
 from .routing import Call, Operation, Site
 from .seed import load_seed, seed_store
-from .store import Store, open_store, setting
+from .store import Store, Unstorable, open_store, setting
 
 log = logging.getLogger("jsm_openapi.mock")
 
@@ -146,6 +146,9 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
             return await run_in_threadpool(run)
         except JsmError as error:
             return _error_response(state, error, request.url.path)
+        except Unstorable as exc:  # the store refuses what it could not give back (store.record_text)
+            refused = JsmError(400, f"The request holds something that cannot be stored: {exc}.", "sd.error.bad.request")
+            return _error_response(state, refused, request.url.path)
         except Exception:
             log.exception("mock handler %s %s failed", request.method, op.wire_path)
             internal = JsmError(500, "Internal server error in the mock.", "sd.error.internal")
