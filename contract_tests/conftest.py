@@ -139,6 +139,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     not_here = [f"not collected here ({reason}): {', '.join(NEEDS_WRITABLE_STATE.values())}"] if reason else []
     return [
         f"contract target: {run.target.description}",
+        *([f"contract sandbox (the only desk writes may touch): {run.sandbox.describe()}"] if run.sandbox else []),
         f"contract seed: {run.settings.seed} (replay with --seed {run.settings.seed}); "
         f"examples per operation: {run.settings.examples}",
         *not_here,

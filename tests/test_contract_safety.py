@@ -23,6 +23,7 @@ from jsm_openapi.contract.policy import WritePolicy
 from jsm_openapi.contract.ratelimit import RateLimiter, parse_retry_after
 from jsm_openapi.contract.redact import REDACTED, Redactor
 from jsm_openapi.contract.run import ContractRun
+from jsm_openapi.contract.sandbox import SandboxDesk
 from jsm_openapi.contract.settings import ContractSettings, TargetKind
 from jsm_openapi.contract.stateful import document_links, link_target, linked_labels
 from jsm_openapi.contract.targets import detect_flavor
@@ -50,13 +51,14 @@ def test_a_read_only_policy_lets_reads_through() -> None:
 
 
 def test_writes_stay_inside_the_sandbox_desk_and_what_the_run_created() -> None:
-    policy = WritePolicy(allow_writes=True, sandbox=frozenset({"7", "SBX"}))
+    policy = WritePolicy(allow_writes=True, sandbox=SandboxDesk("7", "SBX", "Sandbox", project_id="10007"))
     base = f"{SITE}/rest/servicedeskapi"
-    assert policy.refusal("POST", f"{base}/servicedesk/SBX/customer") is None
+    assert policy.refusal("POST", f"{base}/servicedesk/7/customer") is None
     assert policy.refusal("POST", f"{base}/servicedesk/7/attachTemporaryFile") is None
     assert "not the sandbox desk" in str(policy.refusal("POST", f"{base}/servicedesk/1/customer"))
+    assert "not the sandbox desk" in str(policy.refusal("POST", f"{base}/servicedesk/10007/customer"))
     assert "not created by this run" in str(policy.refusal("DELETE", f"{base}/organization/3"))
-    policy.own("3")
+    policy.own("organization", "3")
     assert policy.refusal("DELETE", f"{base}/organization/3") is None
     assert policy.refusal("POST", f"{base}/customer") is None  # a tagged, site-wide create
     assert policy.refusal("POST", f"{base}/request", b'{"serviceDeskId": "7"}') is None
@@ -64,7 +66,7 @@ def test_writes_stay_inside_the_sandbox_desk_and_what_the_run_created() -> None:
     assert "outside" in str(policy.refusal("PUT", f"{base}/knowledgebase/x"))
     assert "cleanup" in str(policy.refusal("PUT", f"{SITE}/rest/api/2/issue/SBX-1"))
     assert policy.refusal("DELETE", f"{SITE}/rest/api/3/user?accountId=qm:1") is not None
-    policy.own("qm:1")
+    policy.own("customer", "qm:1")
     assert policy.refusal("DELETE", f"{SITE}/rest/api/3/user?accountId=qm:1") is None
 
 
@@ -217,7 +219,7 @@ def test_the_guarded_session_retries_a_real_429_from_the_mock() -> None:
 
 def test_cleanup_undoes_newest_first_and_keeps_what_failed() -> None:
     done: list[str] = []
-    policy = WritePolicy(allow_writes=True, sandbox=frozenset({"1"}))
+    policy = WritePolicy(allow_writes=True, sandbox=SandboxDesk("1", "SBX", "Sandbox"))
     registry = CleanupRegistry(Tagger("run1"), policy)
 
     def fail() -> None:
@@ -226,7 +228,7 @@ def test_cleanup_undoes_newest_first_and_keeps_what_failed() -> None:
     registry.add("organization", "5", lambda: done.append("org"))
     registry.add("request", "SBX-9", fail, aliases=("10009",))
     registry.add("comment", "77", lambda: done.append("comment"))
-    assert {"5", "SBX-9", "10009", "77"} <= policy.owned
+    assert {("organization", "5"), ("request", "SBX-9"), ("request", "10009"), ("comment", "77")} <= policy.owned
     leftovers = registry.run()
     assert done == ["comment", "org"]
     assert [(x.kind, x.identifier) for x in leftovers] == [("request", "SBX-9")]
@@ -407,11 +409,11 @@ def test_a_tag_names_its_run_and_when_it_started() -> None:
 
 
 def test_the_policy_lets_go_of_what_the_run_may_no_longer_touch() -> None:
-    policy = WritePolicy(allow_writes=True, sandbox=frozenset({"1"}))
+    policy = WritePolicy(allow_writes=True, sandbox=SandboxDesk("1", "SBX", "Sandbox"))
     url = f"{SITE}/rest/servicedeskapi/request/SBX-4/comment"
-    policy.own("SBX-4")
+    policy.own("request", "SBX-4")
     assert policy.refusal("POST", url) is None
-    policy.disown("SBX-4")
+    policy.disown("request", "SBX-4")
     assert "not created by this run" in str(policy.refusal("POST", url))
 
 

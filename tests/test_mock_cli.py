@@ -63,6 +63,9 @@ def test_mock_command_serves_and_stops(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--flavor", "cloud", "--fault", "429=often"], "is not a number"),
+        (["--flavor", "cloud", "--fault", "latency=inf"], "out of range"),
+        (["--flavor", "cloud", "--fault", "latency=nan"], "out of range"),
+        (["--flavor", "cloud", "--fault", "retry-after=1000000000000000"], "out of range"),
         (["--flavor", "cloud", "--defect", "nope"], "unknown mock defect"),
         (["--flavor", "cloud", "--seed", "/nonexistent/seed.yaml"], "cannot read mock seed"),
     ],

@@ -226,6 +226,11 @@ def test_organizations_lifecycle(mock: RunningMock, agent: Api, admin: Api, cust
     assert agent("POST", f"/organization/{org['id']}/user", json=users(mock, mock.customer.ref)).status_code == 204
     members = agent("GET", f"/organization/{org['id']}/user").json()
     assert [ref_of(mock, u) for u in members["values"]] == [mock.customer.ref]
+    # A member may see the organization, not who else is in it (and their emails): agents and admins only.
+    assert customer("GET", f"/organization/{org['id']}").status_code == 200
+    refused = customer("GET", f"/organization/{org['id']}/user")
+    assert refused.status_code == 403 and "emailAddress" not in refused.text
+    assert customer("GET", "/organization/1/user").status_code == 403
     assert agent("DELETE", f"/organization/{org['id']}/user", json=users(mock, mock.customer.ref)).status_code == 204
     assert agent("GET", f"/organization/{org['id']}/user").json()["size"] == 0
     assert agent("POST", "/servicedesk/1/organization", json={"organizationId": int(org["id"])}).status_code == 204

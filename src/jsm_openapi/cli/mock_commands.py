@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, out
+from .app import app, err, out
 
 
 class MockFlavor(StrEnum):
@@ -20,7 +20,10 @@ class MockFlavor(StrEnum):
 def mock(  # noqa: PLR0917 - a command's options
     flavor: Annotated[MockFlavor, typer.Option("--flavor", "-f", help="Which product to behave like.")],
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)] = 8080,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on; beyond loopback (e.g. 0.0.0.0) /_mock needs the printed admin token."),
+    ] = "127.0.0.1",
     seed: Annotated[
         Path | None, typer.Option(help="Seed fixture (YAML); default: the bundled seed/default.yaml.", dir_okay=False)
     ] = None,
@@ -46,6 +49,7 @@ def mock(  # noqa: PLR0917 - a command's options
 
     from ..mock.app import create_app, open_state
     from ..mock.config import DEFAULT_SEED, Faults, MockConfig, parse_defects, parse_fault_option
+    from ..mock.control import is_loopback, new_admin_token
     from ..mock.runner import bind_socket, seeded_credentials, uvicorn_config
 
     faults = Faults()
@@ -57,6 +61,7 @@ def mock(  # noqa: PLR0917 - a command's options
         db=db,
         faults=faults,
         defects=set(parse_defects(defect or [])),
+        admin_token=None if is_loopback(host) else new_admin_token(),
     )
     store = open_state(config)
     application = create_app(config, store)
@@ -71,6 +76,12 @@ def mock(  # noqa: PLR0917 - a command's options
     active = {k: v for k, v in faults.as_dict().items() if v and k != "retry_after"}
     if active or config.defects:
         out.print(f"faults: {active or 'none'}; defects: {sorted(d.value for d in config.defects) or 'none'}")
+    if config.admin_token is not None:
+        err.print(
+            f"warning: the mock listens on {host}, beyond loopback: anyone who can reach it can use the seeded "
+            "credentials printed here; listen on 127.0.0.1 unless others must reach it"
+        )
+        out.print(f"/_mock admin token: {config.admin_token}  (send Authorization: Bearer <token> to /_mock/...)")
     out.print("Ctrl-C to stop.")
     try:
         uvicorn.Server(uvicorn_config(application)).run(sockets=[sock])

@@ -86,7 +86,7 @@ class CleanupRegistry:
     ) -> None:
         """Register something the run created; its id (and aliases such as a key) become writable to the run."""
         if self.policy is not None:
-            self.policy.own(identifier, *aliases)
+            self.policy.own(kind, identifier, *aliases)
         with self._lock:
             self.items.append(CleanupItem(kind, str(identifier), description or f"{kind} {identifier}", undo))
 

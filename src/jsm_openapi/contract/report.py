@@ -29,6 +29,7 @@ class RunInfo:
     seed: int
     examples: int
     reproduce: str  # the command line that replays the whole run
+    sandbox: str | None = None  # the sandbox desk (id, key, name) of a live run, as SandboxDesk.describe() says
     duration: float = 0.0
     requests_sent: int = 0
     budget: int | None = None
@@ -78,6 +79,7 @@ def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = N
         f"# Contract run: {info.target} · {info.flavor} — {verdict}",
         "",
         f"- target: {info.description}",
+        *([f"- sandbox (the only service desk writes may touch): {info.sandbox}"] if info.sandbox else []),
         f"- seed: `{info.seed}` · examples per operation: {info.examples} · duration: {info.duration:.1f} s",
         f"- operations in scope: {len(scope)} · failing: {len(failing)} · "
         f"tests: {results.tests['passed']} passed, {results.tests['failed']} failed, "

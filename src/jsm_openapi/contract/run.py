@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -41,6 +42,7 @@ from .ratelimit import RateLimiter
 from .redact import Redactor
 from .report import RunInfo, write_reports
 from .results import Results
+from .sandbox import SandboxDesk, resolve_sandbox
 from .settings import ContractSettings, TargetKind
 from .stateful import Chains, linked_labels
 from .sweep import SweepResult, sweep
@@ -98,6 +100,7 @@ class ContractRun:
         self._stateful_schema: Any = None
         self.chains: Chains | None = None  # the stateful run's link tallies, once it ran
         self.swept: SweepResult | None = None  # earlier runs' leftovers (live runs with writes)
+        self.sandbox: SandboxDesk | None = None  # the one desk a live run may write to (sandbox.py)
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -128,11 +131,14 @@ class ContractRun:
             self.project.root / "contract_tests" / "known-gaps.toml", target=settings.target, flavor=flavor
         )
         if self.target.kind is TargetKind.live and settings.sandbox_service_desk:
-            self.policy.sandbox = self._resolve_sandbox(settings.sandbox_service_desk)
-        if self.target.kind is TargetKind.live and settings.writes_enabled:
-            self.swept = sweep(self, self.sandbox_id() or "")  # before discovery pins any of it
+            self.sandbox = resolve_sandbox(self.session, self.target.servicedesk_base, settings.sandbox_service_desk)
+            self.policy.sandbox = self.sandbox
+            root = urlsplit(self.target.root_url)
+            self.policy.site = f"{root.scheme}://{root.netloc}"
+        if self.target.kind is TargetKind.live and settings.writes_enabled and self.sandbox is not None:
+            self.swept = sweep(self, self.sandbox.id)  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
-            self.known_ids = discover_ids(self.session, self.target, self.sandbox_id())
+            self.known_ids = discover_ids(self.session, self.target, self.sandbox.id if self.sandbox else None)
         self.results.absorb(self.guard.journal)
         self.full_schema = self._load_schema()
         self.schema = self._load_schema(self.scope())
@@ -224,25 +230,6 @@ class ContractRun:
             if op.method == method.upper() and op.path.endswith(suffix):
                 return op.label
         raise InputError(f"no {method} operation ending in {suffix} in the {self.target.flavor} document")
-
-    def sandbox_id(self) -> str | None:
-        ids = sorted(self.policy.sandbox, key=lambda x: (not x.isdigit(), x))
-        return ids[0] if ids else None
-
-    def _resolve_sandbox(self, name: str) -> frozenset[str]:
-        url = self.url(f"/servicedesk/{name}")
-        response = self.session.get(url, timeout=30)
-        try:
-            body = response.json() if response.status_code == 200 else None
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            what = ", but not with a service desk" if response.status_code == 200 else ""
-            raise InputError(
-                f"sandbox service desk {name!r}: GET {url} answered {response.status_code}{what}",
-                hint="name an existing service desk (id or project key) the credentials can see",
-            )
-        return frozenset(str(v) for v in (name, body.get("id"), body.get("projectKey"), body.get("projectId")) if v)
 
     def url(self, suffix: str) -> str:
         """An absolute URL for a `/servicedeskapi/...` suffix on this target."""
@@ -407,6 +394,7 @@ class ContractRun:
             target=str(settings.target),
             flavor=flavor,
             description=self.target.description if hasattr(self, "target") else str(settings.target),
+            sandbox=self.sandbox.describe() if self.sandbox is not None else None,
             seed=settings.seed,
             examples=settings.examples,
             reproduce=f"pytest contract_tests --target {settings.target} --flavor {flavor} "

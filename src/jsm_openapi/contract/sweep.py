@@ -167,14 +167,15 @@ def sweep(
             if removal is None:
                 result.left.append(Leftover(entity.kind, entity.identifier, entity.description, "no removal known"))
                 continue
-            run.policy.own(entity.identifier)  # the suite's own (tagged) entity: the policy lets the run remove it
+            # The suite's own (tagged) entity: the policy lets the run remove it.
+            run.policy.own(entity.kind, entity.identifier)
             tried[entity.identifier] = (entity, _remove(removal))
         if not tried:
             continue
         still = {entity.identifier for entity in find()}
         for identifier, (entity, answer) in tried.items():
             if identifier in still:
-                run.policy.disown(identifier)  # owned only to be removed: the run must not write to it
+                run.policy.disown(entity.kind, identifier)  # owned only to be removed: the run must not write to it
                 result.left.append(Leftover(entity.kind, identifier, entity.description, f"still there after {answer}"))
             else:
                 result.removed.append(entity)

@@ -15,12 +15,13 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError
 from .auth import LOGIN_FAILED, Refused, authenticate
-from .config import Defect, MockConfig, parse_defects
+from .config import Defect, MockConfig
+from .control import control_routes
 from .dates import now_ms
 from .errors import JsmError
 from .faults import FaultMiddleware
@@ -28,7 +29,7 @@ from .journal import Journal, JournalMiddleware
 from .resources import routes
 from .routing import Call, Operation, Site
 from .seed import load_seed, seed_store
-from .store import Store, open_store, setting
+from .store import Store, Unstorable, open_store, setting
 
 log = logging.getLogger("jsm_openapi.mock")
 
@@ -146,6 +147,11 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
             return await run_in_threadpool(run)
         except JsmError as error:
             return _error_response(state, error, request.url.path)
+        except Unstorable as exc:  # the store refuses what it could not give back (store.record_text)
+            refused = JsmError(
+                400, f"The request holds something that cannot be stored: {exc}.", "sd.error.bad.request"
+            )
+            return _error_response(state, refused, request.url.path)
         except Exception:
             log.exception("mock handler %s %s failed", request.method, op.wire_path)
             internal = JsmError(500, "Internal server error in the mock.", "sd.error.internal")
@@ -168,39 +174,6 @@ def _needs_licence(path: str) -> bool:
     return path.startswith("/rest/servicedeskapi/") and path.rstrip("/") != "/rest/servicedeskapi/info"
 
 
-def _admin_routes(state: MockState) -> list[Route]:
-    """`/_mock/...`: health, and runtime switches for faults and defects (no auth; JSM has no such paths)."""
-
-    async def health(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "flavor": state.config.flavor})
-
-    async def faults(request: Request) -> Response:
-        if request.method == "PUT":
-            try:
-                state.faults.update(**(await request.json()))
-            except (InputError, TypeError, ValueError) as exc:
-                return JSONResponse({"errorMessage": str(exc)}, status_code=400)
-        return JSONResponse(state.faults.as_dict())
-
-    async def defects(request: Request) -> Response:
-        if request.method == "PUT":
-            try:
-                names = await request.json()
-                if not isinstance(names, list):
-                    raise TypeError("send a JSON list of defect names")
-                state.defects.clear()
-                state.defects.update(parse_defects([str(n) for n in names]))
-            except (InputError, TypeError, ValueError) as exc:
-                return JSONResponse({"errorMessage": str(exc)}, status_code=400)
-        return JSONResponse(sorted(d.value for d in state.defects))
-
-    return [
-        Route("/_mock/health", health, methods=["GET"]),
-        Route("/_mock/faults", faults, methods=["GET", "PUT"]),
-        Route("/_mock/defects", defects, methods=["GET", "PUT"]),
-    ]
-
-
 def create_app(config: MockConfig, store: Store | None = None) -> Starlette:
     """The ASGI app for one flavor; `app.state.mock` is its MockState."""
     state = MockState(config, store or open_state(config))
@@ -216,7 +189,7 @@ def create_app(config: MockConfig, store: Store | None = None) -> Starlette:
         error = JsmError(404, f"No resource at {request.url.path}.", "sd.error.not.found")
         return _error_response(state, error, request.url.path)
 
-    app = Starlette(routes=[*_admin_routes(state), *api_routes], exception_handlers={404: not_found})
+    app = Starlette(routes=[*control_routes(state), *api_routes], exception_handlers={404: not_found})
     app.state.mock = state
     app.add_middleware(FaultMiddleware, faults=state.faults, flavor=config.flavor)
     app.add_middleware(JournalMiddleware, journal=state.journal)

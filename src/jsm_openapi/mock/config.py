@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, field
@@ -46,14 +47,29 @@ def parse_defects(names: list[str] | tuple[str, ...] | set[str] | frozenset[str]
     return frozenset(out)
 
 
+MAX_LATENCY_MS = 60_000  # a minute: enough to trip any client timeout, short enough for SIGTERM to stop the mock
+MAX_RETRY_AFTER = 86_400  # a day, in seconds
+
+
+def _bounded(name: str, value: object, low: float, high: float, what: str) -> None:
+    """A fault setting is a real number (not a bool, not a string), finite, from `low` to `high`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"fault {name}={value!r} is not a number", hint=f"use {what}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InputError(f"fault {name}={value!r} is out of range", hint=f"use {what}")
+
+
 @dataclass
 class Faults:
     """Fault injection for client tests; all off by default. Safe to change while the mock runs.
 
     - `rate_limit`: fraction (0..1) of API requests answered 429 with `Retry-After: retry_after`.
     - `unavailable`: fraction (0..1) of API requests answered 503 (also with `Retry-After`).
-    - `latency_ms`: added before every API answer.
-    - `seed`: makes the random choices reproducible.
+    - `latency_ms`: added before every API answer (at most `MAX_LATENCY_MS`).
+    - `retry_after`: whole seconds, at most `MAX_RETRY_AFTER`.
+    - `seed`: makes the random choices reproducible (a whole number).
+
+    Numbers must be JSON numbers (not booleans, not strings), finite and within those bounds.
     """
 
     rate_limit: float = 0.0
@@ -70,19 +86,21 @@ class Faults:
             self._rng.seed(self.seed)
 
     def validate(self) -> None:
-        for name in ("rate_limit", "unavailable"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise InputError(f"fault {name}={value} is not a fraction", hint="use a number from 0 to 1, e.g. 0.2")
+        _bounded("rate_limit", self.rate_limit, 0, 1, "a fraction from 0 to 1, e.g. 0.2")
+        _bounded("unavailable", self.unavailable, 0, 1, "a fraction from 0 to 1, e.g. 0.05")
         if self.rate_limit + self.unavailable > 1.0:
             raise InputError(
                 f"faults rate_limit={self.rate_limit} + unavailable={self.unavailable} exceed 1",
                 hint="the two fractions share the same requests; keep their sum at most 1",
             )
-        if self.latency_ms < 0:
-            raise InputError(f"fault latency_ms={self.latency_ms} is negative", hint="use 0 or more milliseconds")
-        if self.retry_after < 0:
-            raise InputError(f"fault retry_after={self.retry_after} is negative", hint="use 0 or more seconds")
+        _bounded("latency_ms", self.latency_ms, 0, MAX_LATENCY_MS, f"milliseconds from 0 to {MAX_LATENCY_MS}")
+        _bounded("retry_after", self.retry_after, 0, MAX_RETRY_AFTER, f"whole seconds from 0 to {MAX_RETRY_AFTER}")
+        if not isinstance(self.retry_after, int):
+            raise InputError(f"fault retry_after={self.retry_after!r} is not whole seconds", hint="e.g. 2")
+        if self.seed is not None:
+            _bounded("seed", self.seed, -(2**63), 2**63 - 1, "a whole number, or null")
+            if not isinstance(self.seed, int):
+                raise InputError(f"fault seed={self.seed!r} is not a whole number", hint="e.g. 7, or null")
 
     def update(self, **changes: Any) -> None:
         """Change some settings at once (validated; unknown names are an InputError)."""
@@ -166,6 +184,8 @@ class MockConfig:
     defects: set[Defect] = field(default_factory=set)
     record: bool = False
     """Keep every exchange in `app.state.journal` (tests validate them against the patched document)."""
+    admin_token: str | None = field(default=None, repr=False)
+    """When set, every `/_mock` call must carry `Authorization: Bearer <admin_token>` (a mock beyond loopback)."""
 
     def __post_init__(self) -> None:
         if self.flavor not in FLAVORS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
+from .wire import JsonAnswer
 
 
 class JsmError(Exception):
@@ -33,8 +33,8 @@ class JsmError(Exception):
             "i18nErrorMessage": {"i18nKey": self.i18n_key, "parameters": self.parameters},
         }
 
-    def response(self, *, platform_model: bool = False) -> JSONResponse:
-        return JSONResponse(self.body(platform_model=platform_model), status_code=self.status, headers=self.headers)
+    def response(self, *, platform_model: bool = False) -> JsonAnswer:
+        return JsonAnswer(self.body(platform_model=platform_model), status_code=self.status, headers=self.headers)
 
 
 def bad_request(message: str, key: str = "sd.error.bad.request", *parameters: str) -> JsmError:

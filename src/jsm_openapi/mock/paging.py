@@ -16,6 +16,7 @@ from .routing import Call
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 50
+MAX_INT = 2**31 - 1  # JSM reads start and limit as Java ints
 
 T = TypeVar("T")
 
@@ -24,12 +25,15 @@ def _int_param(call: Call, name: str, default: int) -> int:
     raw = call.query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return int(raw)
-    except ValueError:
+    text = raw.strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10 or abs(int(text)) > MAX_INT:
         raise bad_request(
-            f"Query parameter {name}={raw!r} is not a whole number.", "sd.paging.error.not.number", name
-        ) from None
+            f"Query parameter {name}={raw[:40]!r} is not a whole number (a Java int).",
+            "sd.paging.error.not.number",
+            name,
+        )
+    return int(text)
 
 
 def window(call: Call, cap: int = MAX_LIMIT) -> tuple[int, int]:

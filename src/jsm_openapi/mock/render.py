@@ -23,6 +23,13 @@ from .model import (
 from .routing import Site
 
 
+def path_segment(text: str) -> str:
+    """`text` as one path segment of a link: every reserved character encoded (`/`, `?`, `#`, `%`, ...), and a
+    name of only dots encoded too, so no client resolves it as `.` or `..`."""
+    encoded = quote(text, safe="")
+    return encoded.replace(".", "%2E") if set(text) <= {"."} else encoded
+
+
 def avatar_urls(site: Site, user: User) -> dict[str, str]:
     digest = hashlib.md5(user.email.lower().encode(), usedforsecurity=False).hexdigest()
     return {f"{n}x{n}": f"{site.base_url}/secure/useravatar?size={n}&avatarId={digest}" for n in (16, 24, 32, 48)}
@@ -216,8 +223,8 @@ def attachment(site: Site, record: Attachment, author: User) -> dict[str, Any]:
         content = site.rest(f"/servicedeskapi/request/{record.request_id}/attachment/{record.id}")
         thumbnail = f"{content}/thumbnail"
     else:
-        content = f"{site.base_url}/secure/attachment/{record.id}/{quote(record.filename)}"
-        thumbnail = f"{site.base_url}/secure/thumbnail/{record.id}/{quote(record.filename)}"
+        content = f"{site.base_url}/secure/attachment/{record.id}/{path_segment(record.filename)}"
+        thumbnail = f"{site.base_url}/secure/thumbnail/{record.id}/{path_segment(record.filename)}"
     return {
         "filename": record.filename,
         "author": user(site, author),

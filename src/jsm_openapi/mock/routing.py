@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from .config import Defect
 from .errors import JsmError, bad_request
 from .model import User
 from .store import Transaction
+from .wire import JsonAnswer, MalformedJson, is_long, parse_json
 
 BOTH = frozenset({"server", "cloud"})
 SERVER = frozenset({"server"})
@@ -77,9 +77,9 @@ class Call:
         if not self.raw_body.strip():
             raise bad_request("The request body is missing: send a JSON document.", "sd.error.body.missing")
         try:
-            return json.loads(self.raw_body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise bad_request(f"The request body is not valid JSON: {exc}.", "sd.error.body.malformed") from exc
+            return parse_json(self.raw_body)
+        except MalformedJson as exc:
+            raise bad_request(f"The request body is not valid JSON: {exc}.", "sd.error.body.malformed") from None
 
     def object(self) -> dict[str, Any]:
         body = self.json()
@@ -104,15 +104,15 @@ class Call:
             status = 200
         if Defect.INTEGER_IDS in self.site.defects:
             body = _ids_as_numbers(body)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return JsonAnswer(body, status_code=status, headers=headers)
 
     def no_content(self) -> Response:
         return Response(status_code=204)
 
 
 def is_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts "³" or "٣", which `int()` refuses."""
-    return text.isascii() and text.isdigit()
+    """An id JSM could have: ASCII digits of a Java long (see `wire.is_long`)."""
+    return is_long(text)
 
 
 def _ids_as_numbers(value: Any) -> Any:

@@ -33,6 +33,7 @@ import uvicorn
 from ..errors import InputError, ServerError
 from .app import MockState, create_app, open_state
 from .config import DEFAULT_SEED, Defect, Faults, MockConfig
+from .control import is_loopback, new_admin_token
 from .journal import Journal
 from .model import User
 
@@ -80,6 +81,12 @@ class RunningMock:
     base_url: str
     users: dict[str, Credentials]
     state: MockState = field(repr=False)
+    admin_token: str | None = field(default=None, repr=False)  # for /_mock when it listens beyond loopback
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """What a `/_mock` call needs (nothing on loopback)."""
+        return {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
 
     @property
     def client_base_url(self) -> str:
@@ -164,8 +171,18 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
+GRACEFUL_SHUTDOWN = 5  # seconds in-flight requests get after SIGTERM / Ctrl-C (a faulted one may wait a minute)
+
+
 def uvicorn_config(app: object) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)  # type: ignore[arg-type]
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+    )
 
 
 @contextmanager
@@ -179,9 +196,16 @@ def run_mock(
     record: bool = False,
     host: str = "127.0.0.1",
 ) -> Iterator[RunningMock]:
-    """Run a mock of `flavor` ("server" or "cloud") for the duration of the `with` block."""
+    """Run a mock of `flavor` ("server" or "cloud") for the duration of the `with` block. Beyond loopback (`host`),
+    `/_mock` needs the admin token (`RunningMock.admin_token`, `control_headers`)."""
     config = MockConfig(
-        flavor=flavor, seed=seed or DEFAULT_SEED, db=db, faults=faults or Faults(), defects=set(defects), record=record
+        flavor=flavor,
+        seed=seed or DEFAULT_SEED,
+        db=db,
+        faults=faults or Faults(),
+        defects=set(defects),
+        record=record,
+        admin_token=None if is_loopback(host) else new_admin_token(),
     )
     store = open_state(config)
     app = create_app(config, store)
@@ -201,8 +225,9 @@ def run_mock(
     port = sock.getsockname()[1]
     base_url = f"http://{host}:{port}"
     try:
-        _wait_until_ready(server, thread, failure, base_url)
-        yield RunningMock(flavor=flavor, base_url=base_url, users=seeded_credentials(state), state=state)
+        running = RunningMock(flavor, base_url, seeded_credentials(state), state, config.admin_token)
+        _wait_until_ready(server, thread, failure, base_url, running.control_headers)
+        yield running
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -211,7 +236,11 @@ def run_mock(
 
 
 def _wait_until_ready(
-    server: uvicorn.Server, thread: threading.Thread, failure: list[BaseException], base_url: str
+    server: uvicorn.Server,
+    thread: threading.Thread,
+    failure: list[BaseException],
+    base_url: str,
+    headers: dict[str, str],
 ) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while not server.started:
@@ -223,6 +252,6 @@ def _wait_until_ready(
             raise ServerError(f"the mock at {base_url} did not start within {START_TIMEOUT:.0f}s")
         time.sleep(0.01)
     try:
-        httpx.get(f"{base_url}/_mock/health", timeout=5).raise_for_status()
+        httpx.get(f"{base_url}/_mock/health", headers=headers, timeout=5).raise_for_status()
     except httpx.HTTPError as exc:
         raise ServerError(f"the mock at {base_url} started but does not answer: {exc}") from exc

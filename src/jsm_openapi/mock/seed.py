@@ -30,7 +30,7 @@ from .model import (
     UserIndex,
 )
 from .routing import is_number
-from .store import Store, Transaction
+from .store import Store, Transaction, Unstorable
 
 FIRST_USER_ID = 10000
 FIRST_ISSUE_ID = 10000
@@ -258,8 +258,13 @@ class _Refs:
 
 def seed_store(store: Store, seed: dict[str, Any], flavor: str, path: Path, *, now: int) -> None:
     """Write a checked seed into an empty store (one transaction: all or nothing)."""
-    with store.transaction() as tx:
-        _seed(tx, seed, flavor, path, now)
+    try:
+        with store.transaction() as tx:
+            _seed(tx, seed, flavor, path, now)
+    except Unstorable as exc:
+        raise InputError(
+            f"mock seed {path}: {exc}", hint="give the seed plain Unicode text and finite numbers"
+        ) from None
 
 
 def _seed(tx: Transaction, seed: dict[str, Any], flavor: str, path: Path, now: int) -> None:

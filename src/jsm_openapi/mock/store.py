@@ -3,6 +3,9 @@
 Every read and write happens inside `store.transaction()`, which is serialised (a lock in this process and, for
 SQLite, `BEGIN IMMEDIATE` across processes sharing the file) and atomic: an exception inside leaves nothing written.
 So concurrent requests never lose a write, and a check-then-create (e.g. a unique email) cannot race.
+
+A record is stored only as strict JSON in UTF-8 (`Unstorable` otherwise: a lone surrogate, NaN), so whatever was
+written can be read and sent back, also after a restart.
 """
 
 from __future__ import annotations
@@ -19,6 +22,26 @@ from typing import Any
 
 from ..errors import InputError
 from .model import R, Record, from_json, to_json
+from .wire import has_lone_surrogate
+
+
+class Unstorable(ValueError):
+    """A record holds something that is not strict JSON text (the request that brought it is refused)."""
+
+
+def record_text(record: Record) -> str:
+    """A record as the store keeps it: compact JSON, UTF-8 text, no NaN; `Unstorable` when it cannot be."""
+    try:
+        text = json.dumps(to_json(record), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+        record.ident.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unstorable(
+            f"{record.KIND} {record.ident} holds a lone UTF-16 surrogate, which is not Unicode text"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise Unstorable(f"{record.KIND} {record.ident} is not storable as JSON: {exc}") from None
+    return text
 
 _KINDS: dict[str, type[Record]] = {cls.KIND: cls for cls in typing.get_args(Record)}
 
@@ -42,6 +65,8 @@ class Transaction(ABC):
     def _raise_to(self, sequence: str, value: int) -> None: ...
 
     def get(self, cls: type[R], ident: str | int) -> R | None:
+        if has_lone_surrogate(str(ident)):
+            return None  # nothing is stored under a key that is not Unicode text
         body = self._load(cls.KIND, str(ident))
         return None if body is None else from_json(cls, json.loads(body))
 
@@ -50,9 +75,11 @@ class Transaction(ABC):
         return [from_json(cls, json.loads(body)) for body in self._load_all(cls.KIND)]
 
     def put(self, record: Record) -> None:
-        self._save(record.KIND, record.ident, json.dumps(to_json(record), separators=(",", ":")))
+        self._save(record.KIND, record.ident, record_text(record))
 
     def delete(self, cls: type[Record], ident: str | int) -> bool:
+        if has_lone_surrogate(str(ident)):
+            return False
         existed = self._load(cls.KIND, str(ident)) is not None
         self._save(cls.KIND, str(ident), None)
         return existed

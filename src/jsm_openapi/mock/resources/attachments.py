@@ -16,6 +16,7 @@ from ..render import attachment as render_attachment
 from ..render import comment as render_comment
 from ..routing import CLOUD, SERVER, Call, is_number
 from ..seed import decode_content, encode_content
+from ..wire import content_disposition, media_type
 from . import routes
 from .comments import add_comment
 from .requests import embedded_page, visible_comments
@@ -53,7 +54,7 @@ def attach_temporary_file(call: Call) -> Response:
             service_desk_id=desk.id,
             uploader_id=call.me.id,
             filename=part.filename or "file",
-            mime_type=part.content_type or "application/octet-stream",
+            mime_type=media_type(part.content_type),
             content_b64=encode_content(data),
             created=now_ms(),
         )
@@ -153,8 +154,8 @@ def _attachment(call: Call, request: Request, raw: str) -> Attachment:
 def _download(attachment: Attachment) -> Response:
     return Response(
         decode_content(attachment.content_b64),
-        media_type=attachment.mime_type,
-        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
+        media_type=media_type(attachment.mime_type),  # checked again: a database may predate the check
+        headers={"Content-Disposition": content_disposition(attachment.filename)},
     )
 
 
@@ -175,9 +176,10 @@ def get_attachment_thumbnail(call: Call) -> Response:
     return _download(attachment)
 
 
-@routes.op("GET", "/secure/attachment/{attachmentId}/{filename}", flavors=SERVER)
+@routes.op("GET", "/secure/attachment/{attachmentId}/{filename:path}", flavors=SERVER)
 def get_server_attachment_content(call: Call) -> Response:
-    """Data Center serves attachment bytes outside the REST API; `_links.content` points here."""
+    """Data Center serves attachment bytes outside the REST API; `_links.content` points here. The name after the
+    id is the file's (one encoded segment, `render.path_segment`; decoded it may hold `/`); the id decides."""
     raw = call.path["attachmentId"]
     attachment = call.tx.get(Attachment, int(raw)) if is_number(raw) else None
     if attachment is None:

@@ -97,7 +97,14 @@ def delete_organization(call: Call) -> Response:
 
 @routes.op("GET", "/servicedeskapi/organization/{organizationId}/user")
 def get_users_in_organization(call: Call) -> Response:
+    """Agents and administrators only, as Cloud's document says ("Service desk administrator or agent"); DC the
+    same (one product): a customer who may see the organization learns that it exists, not who else is in it."""
     org = org_by_id(call, call.path["organizationId"])
+    if not is_agent_anywhere(call):
+        raise forbidden(
+            "Only service desk agents and administrators can list an organization's users.",
+            "sd.organization.error.permission",
+        )
     users = users_by_id(call)
     return call.reply(page(call, [users[u] for u in org.user_ids if u in users], lambda u: render_user(call.site, u)))
 
