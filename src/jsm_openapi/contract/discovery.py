@@ -117,6 +117,7 @@ class Discovery:
         self.flavor = target.flavor
         self.callers = callers  # how bodies name the run's callers: never offered as expendable users
         self.found = Inventory()
+        self.members: list[dict[str, Any]] = []  # users of the organizations read
 
     def get(self, suffix: str, **params: str) -> Any:
         return _get(self.session, self.base + suffix, params or None)
@@ -181,6 +182,7 @@ class Discovery:
         found.organizations = list(_ids(_values(self.get("/organization"))))
         for org in found.organizations[:MAX_ORGANIZATIONS]:
             members = self.get(f"/organization/{org}/user")
+            self.members += _values(members)
             if members is not None and not set(_ids(_values(members), USER_ID[self.flavor])) & self.callers:
                 found.expendable_organizations.append(org)
             if self.flavor == "cloud":
@@ -189,13 +191,15 @@ class Discovery:
                 ]
 
     def users(self) -> None:
-        customers = _values(self.get(f"/servicedesk/{self.found.desk}/customer"))
+        """Active customers of the desk and members of its organizations, none of them one of the run's callers."""
+        customers = _values(self.get(f"/servicedesk/{self.found.desk}/customer")) + self.members
         field_name = USER_ID[self.flavor]
-        self.found.users = [
+        refs = [
             ref
             for ref, user in ((user.get(field_name), user) for user in customers)
-            if isinstance(ref, str) and ref and user.get("active", True) and ref not in self.callers
+            if isinstance(ref, str) and ref and user.get("active", True) is True and ref not in self.callers
         ]
+        self.found.users = list(dict.fromkeys(refs))
 
     def requests(self) -> None:
         found = self.found

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from .discovery import Inventory, RequestType, attachment_id
+from .guard import BudgetExhausted
 from .settings import TargetKind
 from .setup import Setup, SetupFailed
 
@@ -42,12 +43,18 @@ class Provisioner:
         self.found = inventory
         self.notes: list[str] = []
         self.made: list[str] = []  # requests the run made (plain ones: no approval)
+        self.spent = False  # the request budget ran out: provision nothing more
 
     def step(self, what: str, action: Callable[[], None]) -> None:
+        if self.spent:
+            return
         try:
             action()
         except SetupFailed as exc:
             self.notes.append(f"{what}: {exc}")
+        except BudgetExhausted as exc:
+            self.spent = True
+            self.notes.append(f"{what}: {exc.message} (nothing more was provisioned)")
 
     def run_all(self) -> list[str]:
         if self.found.desk is None:

@@ -131,6 +131,19 @@ def queue_body(a: Arranger, body: dict[str, Any]) -> st.SearchStrategy[dict[str,
     return st.sampled_from(jqls).map(lambda jql: {**body, "name": a.tagged("queue", body.get("name")), "jql": jql})
 
 
+def allowlist_body(a: Arranger, body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Who may raise requests of a type (Data Center): customers by username, organizations by id."""
+    entries = []
+    if a.inventory.users:
+        entries.append(st.sampled_from(a.inventory.users).map(lambda user: {"entityId": user, "entityType": "USER"}))
+    if a.inventory.organizations:
+        orgs = st.sampled_from(a.inventory.organizations)
+        entries.append(orgs.map(lambda org: {"entityId": org, "entityType": "ORGANIZATION"}))
+    if not entries:
+        return st.just(body)
+    return st.lists(st.one_of(entries), max_size=MAX_USERS).map(lambda allowlist: {**body, "allowlist": allowlist})
+
+
 def transition_body(a: Arranger, body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A transition a new request (made by the set-up) offers its reporter."""
     plain = a.inventory.request_type(approval=False)
@@ -303,6 +316,10 @@ RECIPES: dict[Key, Recipe] = {
     ("POST", f"{SD}/servicedesk/{{serviceDeskId}}/requesttype"): Recipe(body=new_request_type_body),
     ("PUT", f"{SD}/servicedesk/{{serviceDeskId}}/requesttype"): Recipe(body=update_request_type_body),
     ("DELETE", f"{SD}/servicedesk/{{serviceDeskId}}/requesttype/{{requestTypeId}}"): Recipe(setup=fresh_request_type),
+    # Restricting who may raise requests of a type would lock the run's customer out of it: a new type each time.
+    ("PUT", f"{SD}/servicedesk/{{serviceDeskId}}/requesttype/{{requestTypeId}}/permission"): Recipe(
+        body=allowlist_body, setup=fresh_request_type
+    ),
     ("POST", f"{SD}/servicedesk/{{serviceDeskId}}/queue"): Recipe(body=queue_body),
     ("DELETE", f"{SD}/servicedesk/{{serviceDeskId}}/queue/{{queueId}}"): Recipe(setup=fresh_queue),
     ("POST", f"{SD}/request/{{issueIdOrKey}}/transition"): Recipe(body=transition_body, setup=new_request),

@@ -53,8 +53,9 @@ class Setup:
         return role in self.run.target.callers
 
     def tag(self, what: str) -> str:
+        """A tagged name unique in the run (`#n`: the stateful run numbers its own names without one)."""
         self.serial += 1
-        return self.run.tagger.name(f"{what} {self.serial}")
+        return self.run.tagger.name(f"{what} #{self.serial}")
 
     def call(
         self,
