@@ -10,7 +10,7 @@ seeded admin is nobody's approver. For every in-scope operation the run therefor
   usernames of existing customers, an organization, a transition a new request offers, an issue type, a JQL the
   target runs), leaving every other field as schemathesis generated it (`Recipe.body`);
 - sends as the caller the operation needs (a customer performs transitions and gives feedback, an approver answers
-  an approval) where the target has that caller (`Recipe.role`, or what the set-up says);
+  an approval) where the target has that caller (the set-up says who);
 - re-creates, before each example, what the operation consumes (a pending approval, a new request to transition, the
   users a removal removes, an organization to delete), so examples stay independent (`Recipe.setup`).
 
@@ -47,10 +47,11 @@ def key_of(method: str, path: str) -> Key:
     return method.upper(), path[at:] if at >= 0 else path
 
 
-# (child path parameter, inventory pairs, parent path parameter): ids that must belong together
 def _pairs(
     inventory: Inventory, params: set[str], method: str, path: str
 ) -> tuple[list[tuple[str, str]], str, str] | None:
+    """(the inventory's pairs, parent parameter, child parameter) for an operation whose path ids must belong
+    together (a comment of that request); None when its ids are independent."""
     if "commentId" in params:
         return inventory.comments, "issueIdOrKey", "commentId"
     if "attachmentId" in params:
@@ -70,7 +71,7 @@ def _pairs(
 
 
 BodyRule = Callable[["Arranger", dict[str, Any]], st.SearchStrategy[dict[str, Any]]]
-SetupRule = Callable[["Arranger", Any], str | None]  # returns the role to send the example as (None: the recipe's)
+SetupRule = Callable[["Arranger", Any], str | None]  # returns the role to send the example as (None: the run's own)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,7 @@ class Recipe:
     """What one operation needs beyond pinned path ids."""
 
     body: BodyRule | None = None  # real values where JSM needs them
-    setup: SetupRule | None = None  # state the example consumes, made before it is sent
-    role: str | None = None  # the caller it needs (admin, agent, customer); None: the run's own
+    setup: SetupRule | None = None  # state the example consumes, made before it is sent; says who sends it
 
 
 # --- bodies -----------------------------------------------------------------------------------------------------------
@@ -388,9 +388,6 @@ class Arranger:
         """Before an example is sent: its set-up steps; the headers that send it as the caller it needs (to pass
         with the call: the session's own Authorization would win over the case's)."""
         recipe = RECIPES.get(key_of(case.operation.method, case.operation.path))
-        if recipe is None:
+        if recipe is None or recipe.setup is None:
             return {}
-        role = recipe.role
-        if recipe.setup is not None:
-            role = recipe.setup(self, case) or role
-        return self.setup.headers(role)
+        return self.setup.headers(recipe.setup(self, case))
