@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from jsm_openapi.contract.guard import BudgetExhausted
+from jsm_openapi.contract.report import success_line
 from jsm_openapi.contract.results import Failure
 from jsm_openapi.contract.run import ContractRun
 from jsm_openapi.contract.settings import ContractSettings, TargetKind
@@ -36,6 +37,8 @@ NEEDS_WRITABLE_STATE = {
     "test_create_customer.py": "the create-customer properties (echo, duplicates)",
     "test_stateful.py": "the stateful runs over links",
 }
+# Modules enforced on the mock only (it has what every operation needs); elsewhere the reports show the same tallies.
+NEEDS_MOCK = {"test_success_answers.py": "the success-answer checks (the coverage report still counts them)"}
 OPTIONS = {
     "target": "--target",
     "flavor": "--flavor",
@@ -117,6 +120,11 @@ def _cannot_hold_state(run: ContractRun) -> str | None:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     run = config.stash.get(RUN_KEY, None)
+    if run is not None and collection_path.name in NEEDS_MOCK and run.target.kind is not TargetKind.mock:
+        config.stash.setdefault(NOT_HERE_KEY, []).append(
+            f"{NEEDS_MOCK[collection_path.name]}: enforced on the mock only"
+        )
+        return True
     if run is None or collection_path.name not in NEEDS_WRITABLE_STATE:
         return None
     reason = _cannot_hold_state(run)
@@ -129,6 +137,9 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     for line in config.stash.get(NOT_HERE_KEY, []):
         terminalreporter.write_line(f"not collected here: {line}")
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        terminalreporter.write_line(f"contract {success_line(run.info(), run.results, run.exceptions)}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -148,8 +159,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Hand-written tests first, then every operation, the stateful run, and the DELETEs last (they remove the
-    pinned entities the stateful run builds on).
+    """Hand-written tests first, then every operation, the stateful run, and the DELETEs (they remove the pinned
+    entities the stateful run builds on; the DC organization clean-up, which removes every detached organization,
+    last of them); the success-answer checks after everything.
 
     pytest 9.2 builds a node id from the function's original name, so schemathesis's items would all be
     `test_operation`: give each its operation back (`test_operation[POST /rest/servicedeskapi/customer]`).
@@ -161,10 +173,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     def order(item: pytest.Item) -> tuple[int, int]:
         label = getattr(item, "operation_label", None) or ""
+        if "test_success_answers" in item.nodeid:
+            return (4, 0)
         if "test_stateful" in item.nodeid:
             return (2, 0)
         if label.startswith("DELETE "):
-            return (3, 0)
+            return (3, int(label.endswith("/organization/cleanup")))
         return (0 if label == "" else 1, 0)
 
     items.sort(key=order)

@@ -185,8 +185,11 @@ def test_the_cleanup_removes_what_the_run_created_also_when_the_budget_is_spent(
         login, password = site.admin.basic
         options = {"target": "live", "flavor": "server", "allow_writes": True, "sandbox_service_desk": "ITS"}
         env = {"JSM_BASE_URL": site.base_url, "JSM_USER": login, "JSM_PASSWORD": password}
-        settings = ContractSettings.from_sources({**options, "budget": "30", "rate": "1000", "reports": tmp_path}, env)
+        limits = {"budget": "1000", "rate": "1000", "reports": tmp_path}
+        settings = ContractSettings.from_sources({**options, **limits}, env)
         run = ContractRun.open(settings, Project.discover())
+        made = len(run.cleanup.items)  # what opening the run provisioned (customers, an organization, requests)
+        run.guard.budget = run.guard.sent + 30  # the checks get 30 requests
         try:
             created = run.session.post(run.url("/organization"), json={"name": run.tagger.name("org")}, timeout=10)
             run.adopt("organization", created.json())
@@ -195,7 +198,7 @@ def test_the_cleanup_removes_what_the_run_created_also_when_the_budget_is_spent(
                     run.session.get(run.url("/info"), timeout=10)
         finally:
             run.close()
-        assert run.cleanup.leftovers == [] and len(run.cleanup.removed) == 1
+        assert run.cleanup.leftovers == [] and len(run.cleanup.removed) == made + 1
         gone = httpx.get(run.url(f"/organization/{created.json()['id']}"), headers=site.admin.basic_headers)
         assert gone.status_code == 404
 

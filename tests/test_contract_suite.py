@@ -95,6 +95,40 @@ def test_a_mock_answering_the_wrong_status_fails_status_code_conformance(tmp_pat
     assert "--operation 'POST /servicedeskapi/organization'" in section and "--seed 7" in section
 
 
+TRANSITION = "POST /rest/servicedeskapi/request/{issueIdOrKey}/transition"
+
+
+def test_a_transition_reaches_its_success_answer_and_a_mock_answering_it_with_a_body_fails_naming_it(
+    tmp_path: Path,
+) -> None:
+    """Performing a transition once only ever met 400 (a random id, a request in the wrong status); now a new request
+    is made for each example and the body's id is drawn from the transitions it offers its reporter, who sends it.
+    With the success answer broken (200 and the request instead of 204), the suite fails naming the operation."""
+    args = ("contract_tests/test_operations.py", "contract_tests/test_success_answers.py", "--target=mock")
+    args += ("--flavor=cloud", f"--operation={TRANSITION}", "--seed=31", "--examples=5")
+    healthy = suite(tmp_path / "healthy", *args)
+    assert healthy.returncode == 0, healthy.stdout[-3000:]
+    coverage = json.loads((tmp_path / "healthy" / "coverage-mock-cloud.json").read_text())
+    (transition,) = [op for op in coverage["operations"] if op["operation"] == TRANSITION]
+    assert transition["success_checked"] and transition["checked"].get("204"), transition
+    assert transition["definitions"]["204"] == "checked"
+    assert "success answers checked: 1 of 1 (cloud)" in healthy.stdout
+
+    broken = suite(tmp_path / "broken", *args, "--mock-defect=transition-200")
+    assert broken.returncode == 1, broken.stdout[-3000:]
+    summary = (tmp_path / "broken" / "summary-mock-cloud.md").read_text()
+    assert "FAILED" in summary.splitlines()[0]
+    assert "- success answers checked: 0 of 1 (cloud)" in summary.splitlines()[:4]
+    section = summary.split(f"### `{TRANSITION}`", 1)[1]
+    assert "Undocumented status code" in section and "Received: 200" in section
+    assert f"--operation '{TRANSITION}'" in section and "--seed 31" in section
+    assert f"test_success_answer_checked[{TRANSITION}]" in broken.stdout
+    assert "its 2xx answers (200) failed the checks" in broken.stdout
+    coverage_md = (tmp_path / "broken" / "coverage-mock-cloud.md").read_text()
+    assert f"| `{TRANSITION}` |" in coverage_md and "❌ not checked" in coverage_md
+    assert "200 (undocumented) ✗" in coverage_md
+
+
 def test_the_suite_passes_on_a_healthy_mock_and_redacts_credentials(tmp_path: Path) -> None:
     result = suite(
         tmp_path, "contract_tests/test_create_customer.py", "--target=mock", "--flavor=server", "--examples=3"
@@ -127,6 +161,17 @@ def test_live_mode_without_the_write_flag_sends_only_get_requests(tmp_path: Path
     assert password not in summary and site.base_url in summary
     observed = (tmp_path / "observed-live-cloud.jsonl").read_text()  # a conformant site: written, and empty
     assert observed == "" and password not in observed
+    # Read operations reach their success answers through ids discovered on the site (GET only), pairs included.
+    coverage = json.loads((tmp_path / "coverage-live-cloud.json").read_text())
+    checked = {op["operation"] for op in coverage["operations"] if op["success_checked"]}
+    for label in (
+        "GET /rest/servicedeskapi/request/{issueIdOrKey}/comment/{commentId}",
+        "GET /rest/servicedeskapi/request/{issueIdOrKey}/sla/{slaMetricId}",
+        "GET /rest/servicedeskapi/request/{issueIdOrKey}/approval/{approvalId}",
+        "GET /rest/servicedeskapi/request/{requestIdOrKey}/feedback",
+    ):
+        assert label in checked, f"{label}: no success answer checked on the read-only live run"
+    assert coverage["success_answers"].startswith("success answers checked: ")
 
 
 def test_a_stateful_run_on_a_faulty_mock_names_the_failing_step_its_scenario_and_the_seed(tmp_path: Path) -> None:

@@ -98,6 +98,8 @@ def _findings_with(flavor: str, defect: Defect, call: str) -> list[str]:
             http.post(f"{SD}/customer", json={"email": "d@example.com", name: "D"})
         elif call == "error":
             http.get(f"{SD}/organization/999")
+        elif call == "transition":
+            assert http.post(f"{SD}/request/ITS-1/transition", json={"id": "11"}).is_success
         else:
             http.get(f"{SD}/servicedesk")
         findings, _ = conformance_for(flavor).check(mock.journal.drain())
@@ -113,6 +115,8 @@ def _findings_with(flavor: str, defect: Defect, call: str) -> list[str]:
         ("cloud", Defect.PLATFORM_ERRORS, "error", "errorMessages"),
         ("cloud", Defect.INTEGER_IDS, "list", "is not of type"),
         ("server", Defect.INTEGER_IDS, "list", "is not of type"),
+        ("cloud", Defect.TRANSITION_200, "transition", "status 200 is not documented"),
+        ("server", Defect.TRANSITION_200, "transition", "status 200 is not documented"),
     ],
 )
 def test_each_defect_is_caught_by_the_conformance_check(flavor: str, defect: Defect, call: str, expected: str) -> None:

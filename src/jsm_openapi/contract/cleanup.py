@@ -20,6 +20,7 @@ import requests
 from .policy import WritePolicy
 
 TAG_PREFIX = "jsm-contract"
+MAX_NAME = 120  # JSM's organization, customer and request type names stay well under its limits
 
 
 def new_run_id() -> str:
@@ -46,6 +47,12 @@ class Tagger:
 
     def tagged(self, text: str | None) -> bool:
         return bool(text) and self.prefix in str(text)
+
+
+def tagged_name(tag: str, generated: Any) -> str:
+    """The tag, then what was generated (names keep their unicode and length, up to a limit)."""
+    text = generated.strip() if isinstance(generated, str) else ""
+    return f"{tag} {text}".strip()[:MAX_NAME]
 
 
 @dataclass

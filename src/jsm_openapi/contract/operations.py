@@ -19,6 +19,7 @@ class Operation:
     path: str  # as in the document (Server: relative to its `/rest` base)
     operation_id: str | None
     experimental: bool
+    responses: tuple[str, ...] = ()  # the response definitions the document gives: "200", "4XX", "default", ...
 
     @property
     def label(self) -> str:
@@ -27,6 +28,14 @@ class Operation:
     @property
     def servicedesk(self) -> bool:
         return SERVICEDESK in self.path
+
+    def definition(self, status: int) -> str | None:
+        """The response definition an answer's status is checked against: its own code, else its range (`4XX`),
+        else `default`; None when the document defines none (an undocumented status)."""
+        for candidate in (str(status), f"{str(status)[0]}XX", "default"):
+            if candidate in self.responses or candidate.lower() in self.responses:
+                return candidate if candidate in self.responses else candidate.lower()
+        return None
 
 
 def document_operations(document: dict[str, Any]) -> list[Operation]:
@@ -42,6 +51,7 @@ def document_operations(document: dict[str, Any]) -> list[Operation]:
                         path,
                         operation.get("operationId"),
                         operation.get("x-experimental") is True,
+                        tuple(str(status) for status in operation.get("responses") or {}),
                     )
                 )
     return found

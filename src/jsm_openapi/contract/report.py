@@ -15,6 +15,7 @@ from .cleanup import Leftover
 from .gaps import KnownGaps
 from .redact import Redactor
 from .results import OperationResult, Results
+from .success import SuccessExceptions, success_counts
 
 MAX_CASE_LINES = 60
 
@@ -42,6 +43,7 @@ class RunInfo:
     swept: list[str] = field(default_factory=list)  # earlier runs' leftovers the sweep removed
     sweep_left: list[Leftover] = field(default_factory=list)  # ... it could not remove
     sweep_kept: list[str] = field(default_factory=list)  # ... too young to be swept (a run may still be going)
+    unprovisioned: list[str] = field(default_factory=list)  # what the run could not make before the checks
 
 
 def _cell(text: str) -> str:
@@ -70,7 +72,17 @@ def _case(text: str) -> str:
     return "\n".join(line.removeprefix("  | ") for line in chosen).replace("```", "'''")
 
 
-def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = None) -> str:
+def success_line(info: RunInfo, results: Results, exceptions: SuccessExceptions | None = None) -> str:
+    """`success answers checked: 69 of 69 (cloud)`: in-scope operations whose 2xx answer to a generated example
+    passed every check."""
+    checked, scope, excused = success_counts(results, exceptions)
+    excuse = f"; {excused} excused in contract_tests/success-exceptions.toml" if excused else ""
+    return f"success answers checked: {checked} of {scope} ({info.flavor}{excuse})"
+
+
+def markdown_summary(
+    info: RunInfo, results: Results, gaps: KnownGaps | None = None, exceptions: SuccessExceptions | None = None
+) -> str:
     """The per-operation summary: examples run, failures, the first failing case and the seed that replays it."""
     scope = results.in_scope
     failing = [r for r in scope if r.failures] + [r for r in results.failing if not r.in_scope]
@@ -78,6 +90,7 @@ def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = N
     lines = [
         f"# Contract run: {info.target} · {info.flavor} — {verdict}",
         "",
+        f"- {success_line(info, results, exceptions)}",
         f"- target: {info.description}",
         *([f"- sandbox (the only service desk writes may touch): {info.sandbox}"] if info.sandbox else []),
         f"- seed: `{info.seed}` · examples per operation: {info.examples} · duration: {info.duration:.1f} s",
@@ -133,6 +146,9 @@ def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = N
         for name, (followed, succeeded) in info.links.items():
             mark = "" if succeeded else " — **never followed to a 2xx answer**"
             lines.append(f"- `{_cell(name)}`: followed {followed}×, 2xx {succeeded}×{mark}")
+    if info.unprovisioned:
+        lines += ["", "## Not provisioned (operations needing it reach fewer success answers)", ""]
+        lines += [f"- {note}" for note in info.unprovisioned]
     if info.swept or info.sweep_left or info.sweep_kept:
         lines += ["", "## Sweep of earlier runs' leftovers", "", f"- removed: {len(info.swept)}"]
         lines += [f"  - {entity}" for entity in info.swept]
@@ -147,46 +163,99 @@ def markdown_summary(info: RunInfo, results: Results, gaps: KnownGaps | None = N
     return "\n".join(lines).rstrip() + "\n"
 
 
-def coverage(info: RunInfo, results: Results) -> dict[str, Any]:
-    """Which operations the run reached: per operation requests and status codes; totals."""
+def coverage(info: RunInfo, results: Results, exceptions: SuccessExceptions | None = None) -> dict[str, Any]:
+    """Which operations the run reached: per operation requests, status codes, the response definitions checked
+    and whether a success answer was; totals."""
     every = list(results.by_label.values())
     scope = results.in_scope
+    excused = {
+        r.operation.label: reason
+        for r in scope
+        if exceptions is not None and (reason := exceptions.reason(r.operation.label)) is not None
+    }
     return {
         "target": info.target,
         "flavor": info.flavor,
         "seed": info.seed,
+        "success_answers": success_line(info, results, exceptions),
         "operations_in_document": len(every),
         "operations_in_scope": len(scope),
         "operations_exercised": sum(r.exercised for r in scope),
         "operations_with_2xx": sum(r.succeeded for r in scope),
+        "operations_with_success_checked": sum(r.success_checked for r in scope),
         "not_exercised": [r.operation.label for r in scope if not r.exercised],
+        "success_not_checked": [r.operation.label for r in scope if not r.success_checked],
+        "success_excused": excused,
         "requests_outside_document": dict(results.unmatched),
         "operations": [r.as_json() for r in every if r.in_scope or r.exercised],
     }
+
+
+_MARKS = {"checked": "✓", "failed": "✗", "not reached": "–"}
+
+
+def _definitions(operation: dict[str, Any]) -> str:
+    return " · ".join(f"{name} {_MARKS[state]}" for name, state in operation["definitions"].items()) or "—"
 
 
 def coverage_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Operation coverage: {report['target']} · {report['flavor']}",
         "",
+        f"- {report['success_answers']}",
         f"- operations in the document: {report['operations_in_document']}",
         f"- in scope for this target: {report['operations_in_scope']}",
         f"- exercised (at least one request): {report['operations_exercised']}",
-        f"- answered 2xx at least once: {report['operations_with_2xx']}",
+        f"- answered 2xx at least once (any request, set-up steps included): {report['operations_with_2xx']}",
     ]
+    if report["success_not_checked"]:
+        lines += ["", "## Success answer not checked", ""]
+        for label in report["success_not_checked"]:
+            reason = report["success_excused"].get(label)
+            lines.append(f"- `{label}`" + (f" — excused: {reason}" if reason else ""))
     if report["not_exercised"]:
         lines += ["", "## Not exercised", ""] + [f"- `{label}`" for label in report["not_exercised"]]
+    lines += [
+        "",
+        "## Per operation",
+        "",
+        "Statuses reached: every answer on the wire (set-up steps included). Response definitions: the document's, "
+        "each ✓ when an answer to a generated example passed every check against it, ✗ when such answers only "
+        "failed, – when none reached it.",
+        "",
+        "| operation | requests | statuses reached | response definitions checked | success answer |",
+        "|---|---:|---|---|---|",
+    ]
+    for operation in report["operations"]:
+        if not operation["in_scope"]:
+            continue
+        statuses = ", ".join(f"{s}×{n}" for s, n in operation["statuses"].items()) or "—"
+        success = (
+            "✅ checked"
+            if operation["success_checked"]
+            else ("⚪ excused" if operation["operation"] in report["success_excused"] else "❌ not checked")
+        )
+        lines.append(
+            f"| `{_cell(operation['operation'])}` | {operation['requests']} | {statuses} | "
+            f"{_cell(_definitions(operation))} | {success} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def write_reports(
-    directory: Path, info: RunInfo, results: Results, redactor: Redactor, gaps: KnownGaps | None = None
+    directory: Path,
+    info: RunInfo,
+    results: Results,
+    redactor: Redactor,
+    gaps: KnownGaps | None = None,
+    *,
+    exceptions: SuccessExceptions | None = None,
 ) -> dict[str, Path]:
     """Write summary.md, coverage.md and coverage.json (redacted, atomically); return their paths."""
     stem = f"{info.target}-{info.flavor}"
-    report = coverage(info, results)
+    report = coverage(info, results, exceptions)
     outputs = {
-        "summary": (directory / f"summary-{stem}.md", markdown_summary(info, results, gaps)),
+        "summary": (directory / f"summary-{stem}.md", markdown_summary(info, results, gaps, exceptions)),
         "coverage": (directory / f"coverage-{stem}.md", coverage_markdown(report)),
         "coverage_json": (directory / f"coverage-{stem}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
     }

@@ -27,6 +27,8 @@ class OperationResult:
     statuses: Counter[int] = field(default_factory=Counter)
     tests_passed: int = 0
     failures: list[Failure] = field(default_factory=list)
+    checked: Counter[int] = field(default_factory=Counter)  # status → answers to generated examples that passed
+    nonconformant: Counter[int] = field(default_factory=Counter)  # status → ... that failed the checks
 
     @property
     def exercised(self) -> bool:
@@ -36,6 +38,28 @@ class OperationResult:
     def succeeded(self) -> bool:
         """At least one 2xx answer: the operation really worked at least once."""
         return any(200 <= status < 300 for status in self.statuses)
+
+    @property
+    def success_checked(self) -> bool:
+        """A 2xx answer to a generated example passed every check: the document's success answer was checked."""
+        return any(200 <= status < 300 for status in self.checked)
+
+    @property
+    def tests_ran(self) -> bool:
+        return bool(self.tests_passed or self.failures)
+
+    def definitions(self) -> dict[str, str]:
+        """Each response definition of the document → "checked" (an answer passed against it), "failed" (answers
+        against it only failed), or "not reached"; undocumented statuses that were answered appear as themselves."""
+        seen: dict[str, str] = {}
+        for status in sorted({*self.checked, *self.nonconformant}):
+            name = self.operation.definition(status) or f"{status} (undocumented)"
+            if status in self.checked:
+                seen[name] = "checked"
+            else:
+                seen.setdefault(name, "failed")
+        out = {name: seen.pop(name, "not reached") for name in self.operation.responses}
+        return {**out, **seen}
 
     @property
     def outcome(self) -> str:
@@ -52,6 +76,10 @@ class OperationResult:
             "in_scope": self.in_scope,
             "requests": self.requests,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "checked": {str(k): v for k, v in sorted(self.checked.items())},
+            "nonconformant": {str(k): v for k, v in sorted(self.nonconformant.items())},
+            "definitions": self.definitions(),
+            "success_checked": self.success_checked,
             "outcome": self.outcome,
             "failures": [f.__dict__ for f in self.failures],
         }
@@ -84,6 +112,12 @@ class Results:
             result.requests += 1
             result.statuses[exchange.status] += 1
         self._seen = len(journal)
+
+    def checked(self, label: str, status: int, *, conformant: bool) -> None:
+        """An answer to a generated example went through the checks (and passed them, or not)."""
+        result = self.by_label.get(label)
+        if result is not None:
+            (result.checked if conformant else result.nonconformant)[status] += 1
 
     def passed(self, label: str | None) -> None:
         self.tests["passed"] += 1

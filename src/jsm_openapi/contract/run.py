@@ -33,18 +33,22 @@ from ..errors import InputError
 from ..pipeline import load_patched
 from ..project import Project
 from .cleanup import CleanupRegistry, Removal, Tagger, new_run_id
-from .discovery import discover_ids
+from .discovery import Inventory, take_inventory
 from .gaps import KnownGaps, load_gaps
 from .guard import GuardedSession, GuardedTransport, RequestGuard
 from .operations import Operation, PathIndex, document_operations
 from .policy import WritePolicy
+from .provision import provision
 from .ratelimit import RateLimiter
+from .recipes import Arranger
 from .redact import Redactor
 from .report import RunInfo, write_reports
 from .results import Results
 from .sandbox import SandboxDesk, resolve_sandbox
 from .settings import ContractSettings, TargetKind
+from .setup import Setup
 from .stateful import Chains, linked_labels
+from .success import SuccessExceptions, load_exceptions
 from .sweep import SweepResult, sweep
 from .targets import Target, detect_flavor, open_target, settle_live_flavor
 
@@ -94,6 +98,11 @@ class ContractRun:
         self.results: Results
         self.gaps: KnownGaps
         self.known_ids: dict[str, str] = {}
+        self.inventory = Inventory()  # what the target has (discovery, then provisioning)
+        self.provisioned: list[str] = []  # what provisioning could not make, one line each
+        self.setup = Setup(self)
+        self.arranger = Arranger(self, self.inventory, self.setup)
+        self.exceptions = SuccessExceptions()  # success answers the mock run may leave unchecked (success.py)
         self.schema: Any
         self.full_schema: Any
         self.negative_schema: Any
@@ -119,6 +128,8 @@ class ContractRun:
         settings = self.settings
         self.target = open_target(settings, self.project, self.stack)
         self.target.credentials.register(self.redactor)
+        for caller in self.target.callers.values():
+            caller.credentials.register(self.redactor)
         self.session = GuardedSession(self.guard, {**self.target.credentials.headers(), **EXPERIMENTAL_HEADERS})
         self.stack.callback(self.session.close)
         if self.target.kind is TargetKind.live and not self.target.flavor:
@@ -130,6 +141,11 @@ class ContractRun:
         self.gaps = load_gaps(
             self.project.root / "contract_tests" / "known-gaps.toml", target=settings.target, flavor=flavor
         )
+        exceptions = load_exceptions(
+            self.project.root / "contract_tests" / "success-exceptions.toml", self.operations, flavor=flavor
+        )  # read (and checked) on every target; they excuse what the mock leaves out, so they apply to it only
+        if self.target.kind is TargetKind.mock:
+            self.exceptions = exceptions
         if self.target.kind is TargetKind.live and settings.sandbox_service_desk:
             self.sandbox = resolve_sandbox(self.session, self.target.servicedesk_base, settings.sandbox_service_desk)
             self.policy.sandbox = self.sandbox
@@ -138,10 +154,16 @@ class ContractRun:
         if self.target.kind is TargetKind.live and settings.writes_enabled and self.sandbox is not None:
             self.swept = sweep(self, self.sandbox.id)  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
-            self.known_ids = discover_ids(self.session, self.target, self.sandbox.id if self.sandbox else None)
+            callers = frozenset(caller.ref for caller in self.target.callers.values())
+            self.inventory = take_inventory(self.session, self.target, self.sandbox.id if self.sandbox else None, callers)
+            self.arranger.inventory = self.inventory
+            self.provisioned = provision(self, self.setup, self.inventory)
+            self.known_ids = self.inventory.pins()
         self.results.absorb(self.guard.journal)
         self.full_schema = self._load_schema()
         self.schema = self._load_schema(self.scope())
+        if self.target.kind is not TargetKind.prism:
+            self.arranger.install(self.schema)
         self.negative_schema = self._load_schema(self.validating(), negative=True)
         self.results.mark_in_scope({op.label for op in self.scope()})
         self.observed = self._observed_recorder()
@@ -172,7 +194,9 @@ class ContractRun:
             with self.guard.outside_budget():
                 self.cleanup.run()
             self.results.absorb(self.guard.journal)
-            self.reports = write_reports(self.settings.reports, self.info(), self.results, self.redactor, self.gaps)
+            self.reports = write_reports(
+                self.settings.reports, self.info(), self.results, self.redactor, self.gaps, exceptions=self.exceptions
+            )
         finally:
             self.stack.close()
         return self.reports
@@ -337,14 +361,17 @@ class ContractRun:
         _type_file_parts(case, prism=self.target.kind is TargetKind.prism)
 
     def call_and_check(self, case: Any, *, negative: bool = False) -> Any:
-        """Send one schemathesis case through the guard and run the checks; known gaps are tolerated (and counted)."""
+        """Send one schemathesis case through the guard and run the checks; known gaps are tolerated (and counted).
+        A positive case first gets what its operation needs (set-up steps, its caller: recipes.py)."""
+        caller = self.arranger.arrange(case) if not negative and self.target.kind is not TargetKind.prism else {}
         self.prepare_case(case)
-        response = case.call(base_url=self.target.api_base, session=self.session, timeout=60)
+        response = case.call(base_url=self.target.api_base, session=self.session, timeout=60, headers=caller or None)
         self.check(case, response, negative=negative)
         return response
 
     def check(self, case: Any, response: Any, *, negative: bool = False) -> None:
-        """Run the checks on an answer; a failure listed in known-gaps.toml is counted, not raised."""
+        """Run the checks on an answer; a failure listed in known-gaps.toml is counted, not raised. Every answer
+        checked is tallied per operation and status (conformant or not) for the coverage report."""
         label = case.operation.label
         if self.observed is not None and not negative:
             self.observed.record(label, response.status_code, response.headers, response.content)
@@ -359,7 +386,9 @@ class ContractRun:
                 is None
             ]
             if unknown:
+                self.results.checked(label, response.status_code, conformant=False)
                 raise
+        self.results.checked(label, response.status_code, conformant=True)
 
     # --- the generated clients -------------------------------------------------------------------------------------
 
@@ -413,6 +442,7 @@ class ContractRun:
             swept=[entity.description for entity in self.swept.removed] if self.swept else [],
             sweep_left=list(self.swept.left) if self.swept else [],
             sweep_kept=[entity.description for entity in self.swept.kept] if self.swept else [],
+            unprovisioned=list(self.provisioned),
         )
 
     def reproduce(self, nodeid: str, label: str | None = None) -> str:

@@ -25,13 +25,13 @@ import requests
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 
+from .cleanup import tagged_name
 from .guard import RequestRefused
 from .operations import HTTP_METHODS
 
 if TYPE_CHECKING:
     from .run import ContractRun
 
-MAX_NAME = 120  # JSM's organization and customer names stay well under its limits
 _USER_FIELDS = {"cloud": "accountIds", "server": "usernames"}
 _USER_ID = {"cloud": "accountId", "server": "name"}
 
@@ -148,9 +148,9 @@ class Chains:
         if path.endswith("/servicedeskapi/customer"):
             name_field = "displayName" if self.flavor == "cloud" else "fullName"
             body["email"] = tagger.email(f"s{number}")
-            body[name_field] = _tagged_name(tagger.name(f"s{number}"), body.get(name_field))
+            body[name_field] = tagged_name(tagger.name(f"s{number}"), body.get(name_field))
         elif path.endswith("/servicedeskapi/organization"):
-            body["name"] = _tagged_name(tagger.name(f"org {number}"), body.get("name"))
+            body["name"] = tagged_name(tagger.name(f"org {number}"), body.get("name"))
         elif path.endswith("/servicedeskapi/request"):
             for name in ("serviceDeskId", "requestTypeId"):
                 if name in self.pins:
@@ -210,12 +210,6 @@ def _link_name(transition: Any) -> str | None:
     if transition is None:
         return None
     return str(transition.id).split("] ", 1)[-1].split(" -> ", 1)[0]
-
-
-def _tagged_name(tag: str, generated: Any) -> str:
-    """The tag, then what was generated (names keep their unicode and length, up to a limit)."""
-    text = generated.strip() if isinstance(generated, str) else ""
-    return f"{tag} {text}".strip()[:MAX_NAME]
 
 
 def _required_fields(run: ContractRun, desk: str, request_type: str) -> dict[str, str]:

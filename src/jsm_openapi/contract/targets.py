@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,15 @@ from .credentials import Credentials, credentials_from_env
 from .settings import ContractSettings, TargetKind
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Someone the run may send a request as: a role, its credentials, and how request bodies name them."""
+
+    role: str  # admin, agent or customer
+    credentials: Credentials
+    ref: str  # accountId (Cloud) or username (Server)
+
+
 @dataclass
 class Target:
     """A reachable JSM (or stand-in) of one flavor, with the credentials the run uses."""
@@ -35,6 +44,9 @@ class Target:
     credentials: Credentials
     description: str
     mock: Any = None  # the RunningMock when kind is mock (faults, defects, journal)
+    # Who else the run may send as, by role (the mock's seeded admin, agent and customer); a live site has only
+    # `credentials`, so an operation that needs another role is sent with those.
+    callers: dict[str, Caller] = field(default_factory=dict)
 
     @property
     def base_path(self) -> str:
@@ -72,6 +84,10 @@ def _open_mock(settings: ContractSettings, stack: ExitStack) -> Target:
     mock = stack.enter_context(run_mock(settings.flavor, defects=defects, record=True))
     admin = mock.admin
     credentials = Credentials.basic(admin.login, admin.password, "the mock's seeded admin")
+    callers = {
+        role: Caller(role, Credentials.basic(user.login, user.password, f"the mock's seeded {role}"), user.ref)
+        for role, user in mock.users.items()
+    }
     description = f"the project's mock JSM ({settings.flavor}) at {mock.base_url}"
     if defects:
         description += f" with deliberate defects: {', '.join(sorted(defects))}"
@@ -83,6 +99,7 @@ def _open_mock(settings: ContractSettings, stack: ExitStack) -> Target:
         credentials,
         description,
         mock=mock,
+        callers=callers,
     )
 
 

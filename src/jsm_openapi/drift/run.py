@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..urls import display_url
 from .code_layer import code_layer
 from .code_layer import not_computed as code_not_computed
-from ..urls import display_url
 from .diff import compare_documents
 from .inputs import Loaded, load, load_latest, load_pinned
 from .model import CLIENT, DEFAULT_GATE, RAW, TITLES, Comparison, Finding, Layer

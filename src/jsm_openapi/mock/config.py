@@ -27,6 +27,8 @@ class Defect(StrEnum):
     """Errors in the platform model `{errorMessages, errors}` instead of JSM's `{errorMessage, i18nErrorMessage}`."""
     INTEGER_IDS = "integer-ids"
     """Ids in bodies are JSON numbers instead of strings."""
+    TRANSITION_200 = "transition-200"
+    """Performing a customer transition answers 200 with the request instead of 204 without a body."""
     NO_LAST_PAGE = "no-last-page"
     """Pages never say `isLastPage: true` (a client that trusts it loops forever; one that checks size stops)."""
     UNLICENSED = "unlicensed"

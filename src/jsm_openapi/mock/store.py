@@ -43,6 +43,7 @@ def record_text(record: Record) -> str:
         raise Unstorable(f"{record.KIND} {record.ident} is not storable as JSON: {exc}") from None
     return text
 
+
 _KINDS: dict[str, type[Record]] = {cls.KIND: cls for cls in typing.get_args(Record)}
 
 

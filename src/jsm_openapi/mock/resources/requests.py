@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..access import desk_by_id, desk_of, is_agent, is_customer, organizations_of, request_by_key, require_agent
+from ..config import Defect
 from ..dates import date_dto, now_ms
 from ..errors import JsmError, bad_request, conflict, forbidden, not_found
 from ..fields import check_value
@@ -365,6 +366,8 @@ def perform_customer_transition(call: Call) -> Response:
         add_comment(call, request, comment["body"], public=True)
     move(call, request, available[str(wanted)]["to"])
     call.tx.put(request)
+    if Defect.TRANSITION_200 in call.site.defects:
+        return call.reply(render_request(call, request, []))
     return call.no_content()
 
 
