@@ -90,9 +90,9 @@ def markdown_summary(
     lines = [
         f"# Contract run: {info.target} · {info.flavor} — {verdict}",
         "",
-        f"- {success_line(info, results, exceptions)}",
         f"- target: {info.description}",
         *([f"- sandbox (the only service desk writes may touch): {info.sandbox}"] if info.sandbox else []),
+        f"- {success_line(info, results, exceptions)}",
         f"- seed: `{info.seed}` · examples per operation: {info.examples} · duration: {info.duration:.1f} s",
         f"- operations in scope: {len(scope)} · failing: {len(failing)} · "
         f"tests: {results.tests['passed']} passed, {results.tests['failed']} failed, "
