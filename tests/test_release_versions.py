@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from jsm_openapi.drift.rules import Severity
+from jsm_openapi.fetch import MirrorIndex
 from jsm_openapi.project import Project
 from jsm_openapi.release.versions import next_version
 
@@ -195,7 +197,21 @@ def test_a_repinned_document_gets_drifts_summary_beside_the_api_diff(
     stamp = {"overlays": {"overlays/cloud/010-create-customer.yaml": "x"}, "documents": []}
     lines = inputs_section(flavor, ledger, stamp, Fetcher(tmp_path / "cache", mirror=mirror, offline=True))
     [document] = [line for line in lines if line.startswith("- jsm-cloud: older")]
-    assert "API change(s)" in document and "documentation/metadata edit(s)" in document  # drift's own counts
+    # drift's own raw layer (a), counted as `jsm-openapi drift OLD NEW` counts it (schema 2: layers)
+    from jsm_openapi.drift.run import compare_sources
+
+    pinned = MirrorIndex(mirror).lookup(flavor.documents[0].sha256)
+    assert pinned is not None
+    raw = compare_sources(str(older), str(pinned)).raw
+    counts = raw.counts()
+    expected = (
+        f"what Atlassian changed: {counts[Severity.BREAKING]} breaking · {counts[Severity.POTENTIAL]} potentially "
+        f"breaking · {counts[Severity.NON_BREAKING]} non-breaking; "
+        f"{counts[Severity.INFO]} documentation/metadata edit(s)"
+    )
+    assert expected in document, document
+    assert counts[Severity.NON_BREAKING] > 0 and counts[Severity.INFO] > 0  # the 2024 → 2025 step adds operations
+    assert "operation-added" in document and "OLDER" not in document
     assert "- overlays added: `overlays/cloud/010-create-customer.yaml`" in lines
     (tmp_path / "nothing").mkdir()
     nowhere = Fetcher(tmp_path / "empty", mirror=tmp_path / "nothing", offline=True)
