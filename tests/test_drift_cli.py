@@ -87,7 +87,7 @@ def test_every_format_to_an_output_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md", "r.txt", "r.xml"]  # no temporary left
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["schema_version"] == 2 and report["failing"] == 6
-    assert report["fail_on_layers"] == ["client", "code"]
+    assert report["fail_on_layers"] == ["client", "code", "observed"]
     (comparison,) = report["comparisons"]
     raw = layer(comparison, "raw")
     # two bare documents: (b) and (c) cannot be computed, so --fail-on judges (a) and says so

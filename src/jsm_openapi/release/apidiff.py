@@ -421,7 +421,7 @@ def _function_changes(
         if before == after and not griffe_says:
             continue
         old_type, new_type = substitution.text(str(parameter.annotation)), str(other.annotation)
-        widened = old_type != new_type and _union(old_type) < _union(new_type)
+        widened = old_type != new_type and union_members(old_type) < union_members(new_type)
         breaking = bool(griffe_says) or (old_type != new_type and not widened)
         reasons = [griffe_says[1]] if griffe_says else []
         if old_type != new_type:
@@ -438,7 +438,7 @@ def _function_changes(
             )
     old_return, new_return = substitution.text(str(old.returns)), str(new.returns)
     if old_return != new_return:
-        narrowed = _union(new_return) < _union(old_return)
+        narrowed = union_members(new_return) < union_members(old_return)
         reason = "return type narrowed" if narrowed else "return type changed"
         changes.append(ApiChange("changed", "return", f"{path}()", str(old.returns), new_return, not narrowed, reason))
     old_async, new_async = "async" in old.labels, "async" in new.labels
@@ -447,7 +447,7 @@ def _function_changes(
     return changes
 
 
-def _union(annotation: str) -> frozenset[str]:
+def union_members(annotation: str) -> frozenset[str]:
     """The members of a top-level `A | B | None` union (brackets respected)."""
     parts: list[str] = []
     depth, current = 0, ""
