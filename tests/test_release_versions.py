@@ -314,3 +314,33 @@ def test_any_snapshot_text_is_a_diff_or_an_input_error() -> None:
     check()
     with pytest.raises(InputError, match="lone surrogate"):
         compare_api('## package p\nx = "\udcff"\n', "## package p\n")
+
+
+def test_a_rename_followed_by_the_classes_referring_to_it_is_renames_only() -> None:
+    """A class renamed with its page (whose field refers to it), and a function whose union return type the
+    generator reorders with the new name: two renames, nothing else (layer (c) of drift reads the same diff)."""
+    from jsm_openapi.release import compare_api
+    from jsm_openapi.release.apidiff import canonical_annotation
+
+    def snapshot(name: str) -> str:
+        return (
+            f"## package pkg\n## package pkg.models\nfrom .{name.lower()} import {name} as {name}\n"
+            f"from .paged_{name.lower()} import Paged{name} as Paged{name}\n"
+            f"## module pkg.models.{name.lower()}\nclass {name}:\n    workspace_id: str | Unset = UNSET\n"
+            f"## module pkg.models.paged_{name.lower()}\nclass Paged{name}:\n    values: list[{name}] | Unset = UNSET\n"
+            f"    start: int | Unset = UNSET\n"
+            "## module pkg.api\n"
+            f"def sync(*, client: Client) -> ErrorResponse | Paged{name} | None: ...\n"
+        )
+
+    diff = compare_api(snapshot("CmdbWorkspace"), snapshot("InsightWorkspace"))
+    assert {(c.change, c.old, c.new) for c in diff.changes} == {
+        ("renamed", "pkg.models.cmdbworkspace.CmdbWorkspace", "pkg.models.insightworkspace.InsightWorkspace"),
+        (
+            "renamed",
+            "pkg.models.paged_cmdbworkspace.PagedCmdbWorkspace",
+            "pkg.models.paged_insightworkspace.PagedInsightWorkspace",
+        ),
+    }
+    assert canonical_annotation("Response[Z | A[D | C, B] | None]") == "Response[A[C | D, B] | None | Z]"
+    assert canonical_annotation("Literal['b|a'] | int") == "Literal['b|a'] | int"

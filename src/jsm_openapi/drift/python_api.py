@@ -201,11 +201,18 @@ def _generate(project: Project, flavor: Flavor, patched: bytes, document: Any) -
         code, output = run_generator(project, flavor, source, target)
         package_dir = target / flavor.package
         if not package_dir.is_dir():
-            tail = "\n".join(output.strip().splitlines()[-8:])
-            raise GenerationFailed(f"{GENERATOR} produced no package (exit code {code}): {tail}")
+            raise GenerationFailed(f"{GENERATOR} produced no package (exit code {code}): {_gist(output)}")
         snapshot = render_snapshot(target)
         operations = _operations(operations_index(document, package_dir), flavor.package)
     return ApiSide(snapshot, operations, f"a fresh generation ({time.perf_counter() - started:.1f} s)")
+
+
+def _gist(output: str, limit: int = 400) -> str:
+    """The generator's complaint on one line: its last meaningful lines, without its boilerplate."""
+    noise = ("If you believe this was a mistake", "For further information", "Generating ", "Warning(s) encountered")
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not line.strip().startswith(noise)]
+    text = " / ".join(lines[-4:])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _operations(index: list[dict[str, Any]], package: str) -> dict[str, tuple[str, str]]:
@@ -363,7 +370,8 @@ def _finding(items: list[_Judged], operations: dict[str, tuple[str, str]], reexp
     operation = operations.get(module if variant else first.path)
     text = _describe(first, _short(pointer))
     if variant:
-        text += f" (in {', '.join(v for v in VARIANTS if any(_variant(i.change.path)[1] == v for i in items))})"
+        functions = [v for v in VARIANTS if any(_variant(i.change.path)[1] == v for i in items)]
+        text += " (in all four functions)" if len(functions) == len(VARIANTS) else f" (in {', '.join(functions)})"
     if reexports:
         text += f", with its re-export {', '.join(f'`{path}`' for path in sorted(reexports))}"
     if item.reason not in _OBVIOUS:
