@@ -8,6 +8,7 @@ caller's side. Each project here keeps its snapshot cache (.cache/api), so a sid
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -135,6 +136,30 @@ def test_a_pin_against_an_older_real_copy_lists_the_removed_classes_and_function
     for fmt in ("text", "markdown", "junit"):
         text = run(capsys, "drift", *args, "--format", fmt)[1]
         assert "python-module-removed" in text and cursor["fingerprint"] in text, fmt
+
+
+def test_the_old_side_comes_from_the_package_in_place_then_from_the_release_ledger(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    real_project: Path,
+    mirror: Path,
+    copies: dict[str, Path],
+) -> None:
+    """Generated from the pin and its overlays, the package in place is the old side (no generation); once recorded,
+    the ledger's api.txt is (not even a render). The findings are the same whatever the old side's source."""
+    use(monkeypatch, real_project, mirror)
+    args = ("--pin", "jsm-cloud", "--latest", str(copies["2024-09-28"]))
+    _, generated = drift_json(capsys, *args)
+    assert run(capsys, "generate", "--flavor", "cloud")[0] == ExitCode.OK
+    _, in_place = drift_json(capsys, *args)
+    assert "old side from the package in place (generated/jsm-cloud)" in layer(in_place, "code")["basis"]
+    assert run(capsys, "release", "record", "--flavor", "cloud")[0] == ExitCode.OK
+    _, recorded = drift_json(capsys, *args)
+    assert "old side from the release ledger (jsm-cloud " in layer(recorded, "code")["basis"]
+    prints = [
+        sorted(c["fingerprint"] for c in layer(each, "code")["changes"]) for each in (generated, in_place, recorded)
+    ]
+    assert prints[0] == prints[1] == prints[2] and prints[0]
 
 
 def test_newer_real_history_is_judged_from_the_callers_side(
@@ -328,3 +353,13 @@ def test_two_bare_documents_never_generate(
     proc = subprocess.run([sys.executable, "-c", probe, old, new], capture_output=True, text=True, check=False)
     assert "(a) What Atlassian changed: 6 breaking" in proc.stdout, proc.stderr[-2000:]
     assert "LOADED []" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_every_rule_of_layer_c_is_documented() -> None:
+    source = (REPO / "src" / "jsm_openapi" / "drift" / "python_api.py").read_text()
+    docs = (REPO / "docs" / "drift-rules.md").read_text()
+    rules = set(re.findall(r'"(python-[a-z-]+)"', source))
+    assert {"python-fields-reordered", "python-parameter-type-stringified", "python-package-not-generated"} <= rules
+    assert all(f"`{rule}`" in docs for rule in rules), rules
+    for what in ("module", "class", "function", "attribute", "field", "parameter", "re-export"):
+        assert f"`{what}`" in docs.split("## Layer (c)", 1)[1].split("## Observed", 1)[0]

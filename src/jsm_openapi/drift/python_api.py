@@ -5,16 +5,17 @@ templates, `generate.run_generator`) into a temporary folder, never touching gen
 ledger; its API snapshot (`release.snapshot`) is compared with the old side's by `release.compare_api` (griffe). The
 old side comes from the cheapest source that is exactly it:
 
-1. the release ledger's `api.txt`, when the package in place was generated from these very inputs (its input stamp
-   and patched document are the old side's) and the ledger was recorded from the same stamp;
-2. the package in place (`generated/<project>/`), under the same conditions and untouched since;
+1. the release ledger's `api.txt`, when it was recorded from these very inputs (the same input stamp) and from the
+   old side's patched document (its sha256);
+2. the package in place (`generated/<project>/`), when it was generated from them too and is untouched since;
 3. the snapshot cache, `.cache/api/` (one file per patched document and generator inputs: config, templates,
    toolchain, pipeline code), which also keeps every side generated here: a second run generates nothing;
 4. a generation of the old patched document.
 
-What it costs (a busy 2-core machine): generating Cloud's package takes 2-8 s, Server's 12-60 s; rendering a snapshot
-0.5 s (Cloud) or 4-5 s (Server); the comparison well under a second. A pin compared against an unchanged copy costs
-nothing (no layer is computed), and equal patched documents generate nothing.
+What it costs (`bench/bench_drift.py`, section 4, a busy 2-core machine): generating Cloud's package takes 2-8 s,
+Server's 12-60 s; rendering a snapshot 0.5 s (Cloud) or 4-5 s (Server); a side from the cache well under a second.
+A pin compared against an unchanged copy costs nothing (no layer is computed), and equal patched documents generate
+nothing.
 
 Severities are compare_api's (griffe's breaking changes, plus additions, type changes and renames), recalibrated from
 the caller's side as docs/drift-rules.md ("Layer (c)") explains: a scalar parameter type the generated code turns into
@@ -123,17 +124,18 @@ def _old_side(project: Project, flavor: Flavor, inputs: dict[str, Any], patched:
     from ..release.snapshot import render_snapshot
     from ..release.versions import Ledger, ledger_dir
 
+    digest = sha256_bytes(patched)
+    ledger = Ledger.read(ledger_dir(project, flavor))
+    if ledger is not None and ledger.stamp == inputs["stamp"] and ledger.patched_sha256 == digest:
+        return ApiSide(ledger.api, {}, f"the release ledger ({flavor.project} {ledger.version})")
     provenance = read_provenance(project, flavor) or {}
     package = output_dir(project, flavor)
     if (
         provenance.get("inputs", {}).get("stamp") == inputs["stamp"]
-        and provenance.get("patched_sha256") == sha256_bytes(patched)
+        and provenance.get("patched_sha256") == digest
         and tree_digest(package) == provenance.get("tree_sha256")
     ):
         operations = _operations(operations_index(document, package / flavor.package), flavor.package)
-        ledger = Ledger.read(ledger_dir(project, flavor))
-        if ledger is not None and ledger.stamp == inputs["stamp"]:
-            return ApiSide(ledger.api, operations, f"the release ledger ({flavor.project} {ledger.version})")
         shown = package.relative_to(project.root) if package.is_relative_to(project.root) else package
         return ApiSide(render_snapshot(package), operations, f"the package in place ({shown})")
     return _cached_or_generated(project, flavor, inputs, patched, document)
