@@ -128,6 +128,15 @@ def test_a_pin_against_an_older_real_copy_lists_the_removed_classes_and_function
     assert "old side from the snapshot cache, new side from the snapshot cache" in cached["basis"]
     assert [c["fingerprint"] for c in cached["changes"]] == [c["fingerprint"] for c in python["changes"]]
     assert code_again == code
+    # a damaged cache entry is generated again, not trusted
+    entries = sorted((real_project / ".cache" / "api").glob("jsm-cloud-*.json"))
+    assert len(entries) == 2
+    entries[0].write_text('{"format": "jsm-openapi-api-snapshot", "version": 1, "snapshot": 7')
+    _, repaired = drift_json(capsys, *args)
+    assert "a fresh generation" in layer(repaired, "code")["basis"]
+    assert [c["fingerprint"] for c in layer(repaired, "code")["changes"]] == [
+        c["fingerprint"] for c in python["changes"]
+    ]
 
     # --no-code: (c) is not asked for; the verdict rests on (b)
     _, skipped = drift_json(capsys, *args, "--no-code")
@@ -363,3 +372,19 @@ def test_every_rule_of_layer_c_is_documented() -> None:
     assert all(f"`{rule}`" in docs for rule in rules), rules
     for what in ("module", "class", "function", "attribute", "field", "parameter", "re-export"):
         assert f"`{what}`" in docs.split("## Layer (c)", 1)[1].split("## Observed", 1)[0]
+
+
+def test_old_new_in_a_flavor_of_several_documents_must_say_which_one(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    real_project: Path,
+    mirror: Path,
+    copies: dict[str, Path],
+) -> None:
+    use(monkeypatch, real_project, mirror)
+    old, new = str(copies["2024-09-28"]), str(copies["2025-09-17"])
+    code, _, err = run(capsys, "drift", old, new, "--flavor", "server")
+    assert code == ExitCode.INPUT and "flavor server is built from 2 documents (jira-platform-dc, jsm-dc)" in err
+    assert "--pin jsm-dc --latest NEW" in err
+    code, _, err = run(capsys, "drift", old, new, "--flavor", "nope")
+    assert code == ExitCode.INPUT and "unknown flavor 'nope'" in err
