@@ -127,7 +127,8 @@ def _old_side(project: Project, flavor: Flavor, inputs: dict[str, Any], patched:
     digest = sha256_bytes(patched)
     ledger = Ledger.read(ledger_dir(project, flavor))
     if ledger is not None and ledger.stamp == inputs["stamp"] and ledger.patched_sha256 == digest:
-        return ApiSide(ledger.api, {}, f"the release ledger ({flavor.project} {ledger.version})")
+        operations = _named_operations(document, flavor.package)
+        return ApiSide(ledger.api, operations, f"the release ledger ({flavor.project} {ledger.version})")
     provenance = read_provenance(project, flavor) or {}
     package = output_dir(project, flavor)
     if (
@@ -215,6 +216,24 @@ def _gist(output: str, limit: int = 400) -> str:
     lines = [line.strip() for line in output.splitlines() if line.strip() and not line.strip().startswith(noise)]
     text = " / ".join(lines[-4:])
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _named_operations(document: Any, package: str) -> dict[str, tuple[str, str]]:
+    """Each operation's generated module, named as the generator names it (`api.<first tag>.<operationId>`, both
+    through its PythonIdentifier): for a side known only by its API snapshot (the ledger's)."""
+    from openapi_python_client.strings import PythonIdentifier
+
+    from ..operations import document_operations
+
+    found = {}
+    for method, path, operation in document_operations(document):
+        tags = operation.get("tags") or ["default"]
+        tag, name = (
+            PythonIdentifier(str(tags[0]), prefix=""),
+            PythonIdentifier(str(operation.get("operationId", "")), prefix=""),
+        )
+        found[f"{package}.api.{tag}.{name}"] = (method.upper(), path)
+    return found
 
 
 def _operations(index: list[dict[str, Any]], package: str) -> dict[str, tuple[str, str]]:
