@@ -484,7 +484,7 @@ def _reordered(cls: str, items: list[_Judged]) -> CodeChange:
     return CodeChange(
         rule="python-fields-reordered",
         severity=Severity.POTENTIAL,
-        message=f"class `{cls}`: {len(names)} field(s) moved in the constructor's positional order ({shown})",
+        message=f"class `{_short(cls)}`: {len(names)} field(s) moved in the constructor's positional order ({shown})",
         pointer=cls,
         fingerprint=_fingerprint(["python-fields-reordered", cls, names]),
         summary="attrs fields moved in a model's constructor (a field was added or removed before them).",
