@@ -151,14 +151,16 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def drift(session: nox.Session) -> None:
-    """Every pin vs its latest upstream copy: reports/drift/ gets the report (md, json, junit, txt), the proposed pins
-    and the issue title and body. Latest copies come from the pins' URLs; offline, from a folder or file given as
-    `nox -s drift -- --latest DIR` (with $JSM_SPEC_OFFLINE set, from $JSM_SPEC_MIRROR). Exit 1 (changes at or above
-    --fail-on) still leaves a complete report.
+    """Every pin vs its latest upstream copy, in three layers: reports/drift/ gets the report (md, json, junit, txt),
+    the proposed pins and the issue title and body. Latest copies come from the pins' URLs; offline, from a folder or
+    file given as `nox -s drift -- --latest DIR` (with $JSM_SPEC_OFFLINE set, from $JSM_SPEC_MIRROR). Layer (c)
+    regenerates each flavor's package from both patched documents (the [generate] extra; .cache/api keeps what was
+    generated); `-- --no-code` skips it, `-- --observed FILE…` adds deviations seen in real traffic. Exit 1 (findings
+    at or above --fail-on) still leaves a complete report.
     """
     import os
 
-    session.install("-e", ".")
+    session.install("-e", ".[generate]")
     args = list(session.posargs)
     mirror = os.environ.get("JSM_SPEC_MIRROR")
     if "--latest" not in args and os.environ.get("JSM_SPEC_OFFLINE") and mirror:

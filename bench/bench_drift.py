@@ -17,6 +17,10 @@
    The processes may write bytecode (PYTHONDONTWRITEBYTECODE is dropped for them; a warm-up run compiles every
    module), as after `pip install`, which compiles it: otherwise each import recompiles its source.
 3. Where C's time goes, in one fresh process: imports, load + parse, raw diff, report.
+4. Layer (c), what it costs: `drift --pin jsm-cloud --latest 2024-09-28` in a copy of the project (no generated
+   package in place) without (c) (`--no-code`), with (c) cold (both sides generated: empty snapshot cache) and warm
+   (both sides from .cache/api), --code-rounds each; `--server` adds one cold and one warm run of the Server flavor
+   (the JSM DC pin against a copy with one operation removed), which takes minutes.
 """
 
 from __future__ import annotations
@@ -120,11 +124,11 @@ def in_process(mirror: Path, repeat: int) -> None:
 CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
-    """Wall time and CPU time (user + system) of one process."""
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, its own subprocesses included) of one process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=CHILD_ENV)
+    done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or CHILD_ENV)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1: drift found changes at --fail-on
@@ -189,10 +193,68 @@ def breakdown(mirror: Path, rounds: int) -> None:
         print(f"   {name:<22} {statistics.median(p[index] for p in parts) * 1e3:>7.1f} ms")
 
 
+def project_copy(target: Path) -> Path:
+    """What a pin comparison reads (pins, overlays, generator configuration, templates, ledger): no packages."""
+    import shutil
+
+    root = Project.discover().root
+    shutil.copytree(root / "openapi", target / "openapi")
+    shutil.copytree(root / "overlays", target / "overlays")
+    (target / "generated").mkdir()
+    for path in (root / "generated").iterdir():
+        if path.is_file():
+            shutil.copy2(path, target / "generated" / path.name)
+    for folder in ("templates", "releases"):
+        shutil.copytree(root / "generated" / folder, target / "generated" / folder)
+    return target
+
+
+def code_layer(mirror: Path, rounds: int, server: bool) -> None:
+    import shutil
+    import tempfile
+
+    cli = str(Path(sys.executable).parent / "jsm-openapi")
+    with tempfile.TemporaryDirectory(prefix="bench-drift-") as folder:
+        root = project_copy(Path(folder) / "project")
+        env = {**CHILD_ENV, "JSM_OPENAPI_ROOT": str(root), "JSM_SPEC_MIRROR": str(mirror)}
+        env["JSM_SPEC_CACHE"] = str(Path(folder) / "upstream")
+        cases = [("cloud", ["--pin", "jsm-cloud", "--latest", str(mirror / "jsm-cloud" / CLOUD_NEW)], rounds)]
+        if server:
+            from jsm_openapi.sources import load_sources
+
+            pin = load_sources(root / "openapi" / "sources.toml").flavor("server").documents[-1]
+            pinned = json.loads(Fetcher(Path(env["JSM_SPEC_CACHE"]), mirror=mirror).fetch(pin).path.read_bytes())
+            first = next(iter(pinned["paths"]))
+            del pinned["paths"][first]
+            latest = Path(folder) / f"{pin.name}-latest.json"
+            latest.write_text(json.dumps(pinned))
+            cases.append(("server", ["--pin", pin.name, "--latest", str(latest)], 1))
+        print(f"\n4. layer (c): drift --pin in a copy of the project, whole process ({rounds} round(s) for Cloud)")
+        print(f"   {'flavor':<7} {'run':<44} {'wall':>9} {'CPU':>9}")
+        for flavor, args, count in cases:
+            runs: dict[str, list[tuple[float, float]]] = {"no": [], "cold": [], "warm": []}
+            for _ in range(count):
+                runs["no"].append(run_once([cli, "drift", *args, "--no-code"], env))
+                shutil.rmtree(root / ".cache" / "api", ignore_errors=True)
+                runs["cold"].append(run_once([cli, "drift", *args], env))
+                runs["warm"].append(run_once([cli, "drift", *args], env))
+            labels = {
+                "no": "--no-code: (a) and (b) only",
+                "cold": "(c) cold: both sides generated",
+                "warm": "(c) warm: both sides from .cache/api",
+            }
+            for key, label in labels.items():
+                wall = statistics.median(w for w, _ in runs[key])
+                cpu = statistics.median(c for _, c in runs[key])
+                print(f"   {flavor:<7} {label:<44} {wall:>7.2f} s {cpu:>7.2f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="in-process runs per figure")
     parser.add_argument("--rounds", type=int, default=15, help="whole-process rounds (each runs A, B, C and I)")
+    parser.add_argument("--code-rounds", type=int, default=3, help="layer (c) rounds (0 skips section 4)")
+    parser.add_argument("--server", action="store_true", help="layer (c) on the Server flavor too (minutes)")
     args = parser.parse_args()
     mirror = os.environ.get("JSM_SPEC_MIRROR")
     if not mirror:
@@ -201,6 +263,8 @@ def main() -> int:
     in_process(Path(mirror), args.repeat)
     whole_process(Path(mirror), args.rounds)
     breakdown(Path(mirror), max(3, args.rounds // 3))
+    if args.code_rounds:
+        code_layer(Path(mirror).resolve(), args.code_rounds, args.server)
     return 0
 
 

@@ -17,18 +17,12 @@ from pathlib import Path
 
 import pytest
 from cli_in_process import run
+from cloud_history import SHA, dated_copies
 
 from jsm_openapi.cli.drift_commands import issue_body
 from jsm_openapi.errors import ExitCode
-from jsm_openapi.fetch import MirrorIndex
 
 REPO = Path(__file__).resolve().parents[1]
-SHA = {
-    "2022-04-28": "5680024b8714cc64a82f243e54280126bf67dcc9478dcf99951d3dc5bf74f281",
-    "2022-07-24": "897915608e37e8fd686c751f8cb51235e2690ff796cc22d6dc0ea9e658b9fde7",
-    "2024-09-28": "321ecc15da0ab2666e0b2670f056b476a5b0065b30d08444a98feea43a2273bb",
-    "2025-09-17": "6c4ac90e818c143ec31c218c5e3ec6e9fa2d0ebda6f463cdc00bc1b785ff862a",
-}
 CLOUD_URL = "https://dac-static.atlassian.com/cloud/jira/service-desk/swagger.v3.json"
 
 
@@ -42,10 +36,7 @@ def layer(comparison: dict[str, object], key: str) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def copies(mirror: Path) -> dict[str, Path]:
-    index = MirrorIndex(mirror)
-    found = {day: index.lookup(sha) for day, sha in SHA.items()}
-    assert all(found.values()), f"mirror {mirror} lacks a dated JSM Cloud copy"
-    return {day: path for day, path in found.items() if path is not None}
+    return dated_copies(mirror)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -90,7 +81,7 @@ def test_every_format_to_an_output_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md", "r.txt", "r.xml"]  # no temporary left
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["schema_version"] == 2 and report["failing"] == 6
-    assert report["fail_on_layers"] == ["client", "code"]
+    assert report["fail_on_layers"] == ["client", "code", "observed"]
     (comparison,) = report["comparisons"]
     raw = layer(comparison, "raw")
     # two bare documents: (b) and (c) cannot be computed, so --fail-on judges (a) and says so

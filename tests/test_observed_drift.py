@@ -4,6 +4,7 @@ or hostile files are refused with the file and line named."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jsm.deviations import Deviation, DeviationLog
+from jsm_openapi.drift.model import DriftReport
 from jsm_openapi.drift.observed import read_observed
+from jsm_openapi.drift.render import Format, render
 
 CLOUD_DOC = "jsm-cloud/jsm-cloud-2025-09-17.json"
 OLDER_CLOUD_DOC = "jsm-cloud/jsm-cloud-2024-09-28.json"
@@ -54,23 +57,32 @@ def test_a_file_of_deviations_becomes_alerts_with_the_writers_fingerprints(
     second = write(tmp_path / "b.jsonl", deviation(site_version="10.4.0"))  # the same deviation on another site
     code, out, _ = run(capsys, "drift", "--observed", str(first), str(second))
     assert code == 1  # a breaking one (a type), at the default --fail-on breaking
-    assert "the site disagrees with the document at cloud GET /rest/servicedeskapi/servicedesk/{serviceDeskId}" in out
+    assert (
+        "GET /rest/servicedeskapi/servicedesk/{serviceDeskId}: the cloud site disagrees with the document: answer 200, "
+        '/id: expected "string", seen integer (×2, JSM 10.3.0, 10.4.0); schema #/components/schemas/ServiceDeskDTO'
+    ) in out
     assert deviation().fingerprint in out and "×2, JSM 10.3.0, 10.4.0" in out
-    assert "observed-undeclared-field" in out and "2 alert(s) from 3 record(s) in 2 file(s)" in out
-    report = read_observed([first, second])
-    assert report.fingerprints() == sorted([deviation().fingerprint, report.alerts[1].fingerprint])
+    assert "observed-undeclared-field" in out and "2 distinct deviation(s) from 3 record(s) in 2 file(s)" in out
+    assert "Observed: the site disagrees with the document: 1 breaking · 0 potentially breaking · 1 non-breaking" in out
+    section = read_observed([first, second])
+    assert section.key == "observed" and [c.rule for c in section.changes] == [
+        "observed-type",
+        "observed-undeclared-field",
+    ]
+    assert {c.fingerprint for c in section.changes} == {deviation().fingerprint, section.changes[1].fingerprint}
 
     code, out, _ = run(capsys, "drift", "--observed", str(first), "--format", "json", "--fail-on", "any")
-    data = json.loads(out)["observed"]
-    assert (
-        code == 1
-        and data["records"] == 2
-        and {a["rule"] for a in data["alerts"]}
-        == {
-            "observed-type",
-            "observed-undeclared-field",
-        }
-    )
+    data = json.loads(out)
+    assert data["schema_version"] == 2 and data["comparisons"] == [] and data["failing"] == 2
+    (observed,) = data["sections"]
+    assert observed["key"] == "observed" and observed["judged_by_fail_on"]
+    assert observed["summary"] == {"breaking": 1, "potential": 0, "non-breaking": 1, "info": 0}
+    assert {a["rule"] for a in observed["changes"]} == {"observed-type", "observed-undeclared-field"}
+    assert sum(a["records"] for a in observed["changes"]) == 2
+    # the section's fingerprints are the report's: the nightly issue keys on them
+    assert sorted(a["fingerprint"] for a in observed["changes"]) == data["fingerprints"]
+    assert code == 1
+    assert run(capsys, "drift", "--observed", str(first), "--fail-layers", "client")[0] == 0  # not judged: passes
     only_undeclared = write(tmp_path / "c.jsonl", deviation(keyword="additionalProperties", expected=False))
     assert run(capsys, "drift", "--observed", str(only_undeclared))[0] == 0  # non-breaking: passes by default
 
@@ -84,8 +96,14 @@ def test_every_format_and_the_report_folder(capsys: pytest.CaptureFixture[str], 
     folder.mkdir()
     code, _, _ = run(capsys, "drift", "--observed", str(observed), "--report-dir", str(folder))
     assert code == 1
-    assert {p.name for p in folder.iterdir()} >= {"observed.json", "observed.md", "issue-title.txt", "issue.md"}
+    names = {p.name for p in folder.iterdir()}
+    assert names == {"drift.json", "drift.md", "drift.txt", "drift.junit.xml", "issue-title.txt", "issue.md"}
+    report = json.loads((folder / "drift.json").read_text())
     assert deviation().fingerprint in (folder / "issue.md").read_text()
+    assert f"fingerprint-set: {report['fingerprint_set']}" in (folder / "issue.md").read_text()
+    title = (folder / "issue-title.txt").read_text()
+    assert title.startswith("Observed deviations: 1 place(s) where the site disagrees — 1 breaking")
+    assert f"[{report['fingerprint_set']}]" in title
 
 
 def test_beside_document_drift_the_report_has_both(
@@ -95,11 +113,29 @@ def test_beside_document_drift_the_report_has_both(
     old, new = str(mirror / OLDER_CLOUD_DOC), str(mirror / CLOUD_DOC)
     code, out, _ = run(capsys, "drift", old, new, "--observed", str(observed), "--format", "json")
     data = json.loads(out)
-    assert data["comparisons"] and data["observed"]["alerts"][0]["rule"] == "observed-undeclared-field"
+    (section,) = data["sections"]
+    assert data["comparisons"] and section["changes"][0]["rule"] == "observed-undeclared-field"
+    alone = json.loads(run(capsys, "drift", old, new, "--format", "json")[1])
+    # one report: the observed fingerprints join the document drift's set
+    assert set(data["fingerprints"]) == {*alone["fingerprints"], section["changes"][0]["fingerprint"]}
+    assert data["fingerprint_set"] != alone["fingerprint_set"]
     code_alone, _, _ = run(capsys, "drift", old, new)
     assert code == code_alone  # a non-breaking observation does not change the verdict
+    breaking = write(tmp_path / "b.jsonl", deviation())
+    assert run(capsys, "drift", old, old, "--observed", str(breaking))[0] == 1  # judged beside a comparison too
     code, out, _ = run(capsys, "drift", old, new, "--observed", str(observed), "--format", "junit")
-    assert out.count("<testsuite") >= 2 and out.rstrip().endswith("</testsuites>")
+    suites = ET.fromstring(out)
+    names = [suite.get("name") for suite in suites.findall("testsuite")]
+    assert "Observed: the site disagrees with the document" in names and len(names) == 4  # (a), (b), (c), observed
+    code, out, _ = run(capsys, "drift", old, new, "--observed", str(observed), "--format", "markdown")
+    first_lines = out.split("## ", 1)[0]
+    assert "**Observed: the site disagrees with the document**: 0 breaking" in first_lines
+    assert section["changes"][0]["fingerprint"] in out
+    report_dir = tmp_path / "reports"
+    run(capsys, "drift", old, new, "--observed", str(observed), "--report-dir", str(report_dir))
+    assert section["changes"][0]["fingerprint"] in (report_dir / "issue.md").read_text()
+    assert "; observed: 1 place(s) where the site disagrees" in (report_dir / "issue-title.txt").read_text()
+    assert not list(report_dir.glob("observed.*"))  # one report, not two
 
 
 @pytest.mark.parametrize(
@@ -152,6 +188,10 @@ def test_hostile_field_values_are_refused_or_read_safely(tmp_path_factory: Any, 
     except Exception as exc:  # only the documented bad-input error, never a crash
         assert type(exc).__name__ == "InputError", exc
         return
-    alert = report.alerts[0]
-    text = alert.message + json.dumps(alert.as_json(), default=str)
+    alert = report.changes[0]
+    text = (
+        alert.message
+        + json.dumps(alert.as_json(), default=str)
+        + render(DriftReport([], sections=[report]), Format.markdown)
+    )
     text.encode("utf-8")  # printable anywhere: no lone surrogates survive

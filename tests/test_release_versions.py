@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from jsm_openapi.drift.rules import Severity
+from jsm_openapi.fetch import MirrorIndex
 from jsm_openapi.project import Project
 from jsm_openapi.release.versions import next_version
 
@@ -195,7 +197,21 @@ def test_a_repinned_document_gets_drifts_summary_beside_the_api_diff(
     stamp = {"overlays": {"overlays/cloud/010-create-customer.yaml": "x"}, "documents": []}
     lines = inputs_section(flavor, ledger, stamp, Fetcher(tmp_path / "cache", mirror=mirror, offline=True))
     [document] = [line for line in lines if line.startswith("- jsm-cloud: older")]
-    assert "API change(s)" in document and "documentation/metadata edit(s)" in document  # drift's own counts
+    # drift's own raw layer (a), counted as `jsm-openapi drift OLD NEW` counts it (schema 2: layers)
+    from jsm_openapi.drift.run import compare_sources
+
+    pinned = MirrorIndex(mirror).lookup(flavor.documents[0].sha256)
+    assert pinned is not None
+    raw = compare_sources(str(older), str(pinned)).raw
+    counts = raw.counts()
+    expected = (
+        f"what Atlassian changed: {counts[Severity.BREAKING]} breaking · {counts[Severity.POTENTIAL]} potentially "
+        f"breaking · {counts[Severity.NON_BREAKING]} non-breaking; "
+        f"{counts[Severity.INFO]} documentation/metadata edit(s)"
+    )
+    assert expected in document, document
+    assert counts[Severity.NON_BREAKING] > 0 and counts[Severity.INFO] > 0  # the 2024 → 2025 step adds operations
+    assert "operation-added" in document and "OLDER" not in document
     assert "- overlays added: `overlays/cloud/010-create-customer.yaml`" in lines
     (tmp_path / "nothing").mkdir()
     nowhere = Fetcher(tmp_path / "empty", mirror=tmp_path / "nothing", offline=True)
@@ -298,3 +314,33 @@ def test_any_snapshot_text_is_a_diff_or_an_input_error() -> None:
     check()
     with pytest.raises(InputError, match="lone surrogate"):
         compare_api('## package p\nx = "\udcff"\n', "## package p\n")
+
+
+def test_a_rename_followed_by_the_classes_referring_to_it_is_renames_only() -> None:
+    """A class renamed with its page (whose field refers to it), and a function whose union return type the
+    generator reorders with the new name: two renames, nothing else (layer (c) of drift reads the same diff)."""
+    from jsm_openapi.release import compare_api
+    from jsm_openapi.release.apidiff import canonical_annotation
+
+    def snapshot(name: str) -> str:
+        return (
+            f"## package pkg\n## package pkg.models\nfrom .{name.lower()} import {name} as {name}\n"
+            f"from .paged_{name.lower()} import Paged{name} as Paged{name}\n"
+            f"## module pkg.models.{name.lower()}\nclass {name}:\n    workspace_id: str | Unset = UNSET\n"
+            f"## module pkg.models.paged_{name.lower()}\nclass Paged{name}:\n    values: list[{name}] | Unset = UNSET\n"
+            f"    start: int | Unset = UNSET\n"
+            "## module pkg.api\n"
+            f"def sync(*, client: Client) -> ErrorResponse | Paged{name} | None: ...\n"
+        )
+
+    diff = compare_api(snapshot("CmdbWorkspace"), snapshot("InsightWorkspace"))
+    assert {(c.change, c.old, c.new) for c in diff.changes} == {
+        ("renamed", "pkg.models.cmdbworkspace.CmdbWorkspace", "pkg.models.insightworkspace.InsightWorkspace"),
+        (
+            "renamed",
+            "pkg.models.paged_cmdbworkspace.PagedCmdbWorkspace",
+            "pkg.models.paged_insightworkspace.PagedInsightWorkspace",
+        ),
+    }
+    assert canonical_annotation("Response[Z | A[D | C, B] | None]") == "Response[A[C | D, B] | None | Z]"
+    assert canonical_annotation("Literal['b|a'] | int") == "Literal['b|a'] | int"

@@ -302,7 +302,7 @@ def missing_operations(
 # --- the run -------------------------------------------------------------------------------------------------------
 
 
-def _run_generator(project: Project, flavor: Flavor, patched: Path, target: Path) -> tuple[int, str]:
+def run_generator(project: Project, flavor: Flavor, patched: Path, target: Path) -> tuple[int, str]:
     command = [
         sys.executable, "-m", "openapi_python_client", "generate",
         "--path", str(patched),
@@ -408,7 +408,7 @@ def _generate_flavor(
         patched.write_bytes(result.serialized)
         staged = staging_root / flavor.project
         say(f"{flavor.name}: generating {flavor.package} ({in_document} operations)")
-        code, output = _run_generator(project, flavor, patched, staged)
+        code, output = run_generator(project, flavor, patched, staged)
         package_dir = staged / flavor.package
         if not package_dir.is_dir():
             raise GenerateError(

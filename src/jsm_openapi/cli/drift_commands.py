@@ -67,7 +67,24 @@ def drift(  # noqa: PLR0917 - a command's options
         typer.Option(
             "--observed",
             help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
-            "suite's live runs): alerts where the site disagrees with the document. Alone, or beside OLD NEW/--pin.",
+            "suite's runs): the report's `observed` section, where the site disagrees with the document. Alone, or "
+            "beside OLD NEW/--pin.",
+        ),
+    ] = None,
+    flavor: Annotated[
+        str | None,
+        typer.Option(
+            help="With OLD NEW: the flavor (cloud, server) whose document they are; gives (b) (its overlays on both) "
+            "and (c)."
+        ),
+    ] = None,
+    code: Annotated[
+        bool | None,
+        typer.Option(
+            "--code/--no-code",
+            help="Compute (c): regenerate the package from both patched documents (openapi-python-client, "
+            "jsm-openapi[generate]) and compare their Python APIs (seconds for Cloud, up to a minute for Server; "
+            "cached in .cache/api). Default: on with --pin/--all-pins/--flavor, off for bare OLD NEW.",
         ),
     ] = None,
 ) -> None:
@@ -75,36 +92,30 @@ def drift(  # noqa: PLR0917 - a command's options
 
     Three layers: (a) what Atlassian changed (the raw documents), (b) what the client sees (the patched documents:
     pin + overlays vs new copy + overlays, with the overlays' health) and (c) what breaks in user code (the
-    regenerated package's Python API, when available). OLD NEW (files, URLs, or HTML pages embedding the document)
-    gives (a); --pin NAME / --all-pins compares each pin with its latest upstream copy and gives all three, and a
-    proposed pin unless the latest copy is older. Documentation-only edits are listed apart and never fail. Exit
-    codes: 0 nothing at or above --fail-on in the judged layers; 1 findings at or above it; 3 bad input; 4 a pinned
-    document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
+    regenerated package's Python API). OLD NEW (files, URLs, or HTML pages embedding the document) gives (a), and
+    (b) and (c) with --flavor; --pin NAME / --all-pins compares each pin with its latest upstream copy and gives all
+    three, and a proposed pin unless the latest copy is older. --observed adds deviations seen in real traffic.
+    Documentation-only edits are listed apart and never fail. Exit codes: 0 nothing at or above --fail-on in the
+    judged layers; 1 findings at or above it; 3 bad input; 4 a pinned document does not match its sha256; 5 a
+    document could not be fetched. Rules: docs/drift-rules.md.
     """
     if rules:
         out.print(catalogue_markdown(), markup=False, end="")
         return
     gate = _gate(fail_layers)
-    from ..drift.observed import read_observed
-    from ..drift.render.observed import append_observed, render_observed
-    from .observed_output import write_observed_dir
-
     old, new, observed = _split_observed(old, new, more or [], observed or [])
-    seen = read_observed(observed) if observed else None
-    if seen is not None and not (old or new or pin or all_pins):
-        _emit(render_observed(seen, fmt.value, FAIL_ON[fail_on.value]), output, report_dir, fail_on)
-        if report_dir is not None:
-            write_observed_dir(seen, report_dir, FAIL_ON[fail_on.value], alone=True)
-        raise typer.Exit(1 if seen.failing(FAIL_ON[fail_on.value]) else 0)
-    comparisons = _comparisons(old, new, pin or [], all_pins, latest)
-    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value], gate=gate)
+    sections = []
+    if observed:
+        from ..drift.observed import read_observed
+
+        sections.append(read_observed(observed))
+    comparisons = []
+    if old or new or pin or all_pins or not sections:
+        comparisons = _comparisons(old, new, pin or [], all_pins, latest, flavor, code)
+    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value], gate=gate, sections=sections)
     text = render(report, fmt)
-    if seen is not None:
-        text = append_observed(text, seen, fmt.value, report.threshold)
     if report_dir is not None:
         _write_report_dir(report, report_dir)
-        if seen is not None:
-            write_observed_dir(seen, report_dir, report.threshold, alone=False)
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
@@ -115,8 +126,7 @@ def drift(  # noqa: PLR0917 - a command's options
         out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
     for failed in report.errors():
         err.print(f"error: {failed.pin}: {failed.error}", markup=False)
-    code = report.exit_code()
-    raise typer.Exit(1 if code == 0 and seen is not None and seen.failing(report.threshold) else code)
+    raise typer.Exit(report.exit_code())
 
 
 def _split_observed(
@@ -124,10 +134,10 @@ def _split_observed(
 ) -> tuple[str | None, str | None, list[Path]]:
     """With --observed, positional arguments that are observed-deviation files join it (so `--observed *.jsonl`
     works); the others stay OLD NEW."""
-    from ..drift.observed import is_observed_file
-
     positional = [p for p in (old, new, *more) if p]
     if observed:
+        from ..drift.observed import is_observed_file
+
         observed = observed + [Path(p) for p in positional if is_observed_file(Path(p))]
         positional = [p for p in positional if not is_observed_file(Path(p))]
     if len(positional) > 2:
@@ -137,17 +147,6 @@ def _split_observed(
         )
     padded = [*positional, None, None]
     return padded[0], padded[1], observed
-
-
-def _emit(text: str, output: Path | None, report_dir: Path | None, fail_on: FailOn) -> None:
-    """An observed-only report: to --output, else (without --report-dir) to stdout."""
-    if output is not None:
-        write_atomic(output, text.encode())
-    if output is None and report_dir is None:
-        out.print(text, markup=False, end="")
-    else:
-        where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift --observed: report (--fail-on {fail_on.value}) → {where}", markup=False)
 
 
 def _gate(text: str) -> tuple[str, ...]:
@@ -163,13 +162,15 @@ def _gate(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _comparisons(
-    old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
+def _comparisons(  # noqa: PLR0917 - the command's options
+    old: str | None,
+    new: str | None,
+    pins: list[str],
+    all_pins: bool,
+    latest: str | None,
+    flavor: str | None,
+    code: bool | None,
 ) -> list[Comparison]:
-    from ..drift.run import compare_pin, compare_sources
-    from ..fetch import Fetcher
-    from ..sources import load_sources
-
     by_pin = bool(pins) or all_pins
     if by_pin and (old or new):
         raise InputError("give either OLD NEW or --pin/--all-pins, not both", hint="see `jsm-openapi drift --help`")
@@ -181,8 +182,51 @@ def _comparisons(
             )
         if latest:
             raise InputError("--latest goes with --pin or --all-pins", hint="with OLD NEW, NEW is the latest")
+        return [_two_documents(old, new, flavor, code)]
+    if flavor:
+        raise InputError(
+            "--flavor goes with OLD NEW", hint="a pin knows its flavors: `jsm-openapi drift --pin NAME` compares each"
+        )
+    return _pins(pins, all_pins, latest, code is not False)
+
+
+def _two_documents(old: str, new: str, flavor: str | None, code: bool | None) -> Comparison:
+    """OLD NEW: (a) only, fast (no project, no generator); with --flavor, (b) and (c) too."""
+    from ..drift.run import compare_sources
+
+    if flavor is None:
+        if code:
+            raise InputError(
+                "--code needs the flavor whose document OLD and NEW are",
+                hint="add `--flavor cloud` (or server), or compare a pin: `jsm-openapi drift --pin NAME --latest NEW`",
+            )
         with step("comparing"):
-            return [compare_sources(old, new)]
+            return compare_sources(old, new)
+    from ..drift.inputs import load
+    from ..drift.run import compare_in_flavor
+    from ..fetch import Fetcher
+    from ..sources import load_sources
+
+    proj = project()
+    sources = load_sources(proj.sources_file)
+    with step(f"{flavor}: comparing") as say:
+        return compare_in_flavor(
+            proj,
+            sources,
+            flavor,
+            load(old),
+            load(new),
+            fetcher=Fetcher(proj.cache_dir),
+            code=code is not False,
+            progress=say,
+        )
+
+
+def _pins(pins: list[str], all_pins: bool, latest: str | None, code: bool) -> list[Comparison]:
+    from ..drift.run import compare_pin
+    from ..fetch import Fetcher
+    from ..sources import load_sources
+
     proj = project()
     sources = load_sources(proj.sources_file)
     selected = sources.all_pins() if all_pins else [sources.pin(name) for name in pins]
@@ -196,7 +240,7 @@ def _comparisons(
     for each in selected:
         with step(f"{each.name}: comparing") as say:
             try:
-                comparisons.append(compare_pin(proj, sources, each, fetcher, latest=latest, progress=say))
+                comparisons.append(compare_pin(proj, sources, each, fetcher, latest=latest, progress=say, code=code))
             except JsmOpenapiError as exc:
                 if len(selected) == 1:
                     raise
@@ -205,9 +249,20 @@ def _comparisons(
 
 
 def _write_report_dir(report: DriftReport, directory: Path) -> None:
-    """Every format, the proposed pins (TOML) and the issue title, each written atomically."""
+    """Every format, the proposed pins (TOML, when pins were compared), the issue title and body, each atomically."""
     for fmt in Format:
         write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
+    names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()]
+    if report.comparisons:
+        write_atomic(directory / PROPOSAL_FILE, _proposals(report).encode())
+        names.append(PROPOSAL_FILE)
+    write_atomic(directory / TITLE_FILE, (issue_title(report) + "\n").encode())
+    write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
+    names += [TITLE_FILE, ISSUE_FILE]
+    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+
+
+def _proposals(report: DriftReport) -> str:
     proposals = [c.proposed_pin for c in report.comparisons if c.proposed_pin]
     refused = [
         "# " + f"{c.pin}: not proposed: {c.not_proposed}".replace("\n", " ")
@@ -218,29 +273,39 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
     nothing = "# Every pin matches its latest upstream copy: nothing to change.\n"
     body = "\n\n".join(proposals) if proposals else ("" if refused else nothing)
     notes = "\n".join(refused) + "\n\n" if refused else ""
-    write_atomic(directory / PROPOSAL_FILE, f"{header}\n\n{notes}{body}".encode())
-    counts = {label: 0 for label in ("breaking", "potential", "non-breaking")}
-    for comparison in report.comparisons:
-        for layer in comparison.judged(report.gate):
-            for finding in [*layer.api_changes(), *layer.health]:
-                if finding.severity.label in counts:
-                    counts[finding.severity.label] += 1
-    changed = (
-        ", ".join(
-            (c.pin or c.new.label) + (" (⚠️ older copy)" if c.warnings else "")
-            for c in report.comparisons
-            if c.changes or c.health()
-        )
-        or "nothing"
+    return f"{header}\n\n{notes}{body}"
+
+
+def issue_title(report: DriftReport) -> str:
+    """The alert's title: what changed, the judged findings per severity (comparisons' judged layers and every
+    report-wide section), and the fingerprint set the nightly job keys its issue on."""
+    findings = [
+        finding
+        for comparison in report.comparisons
+        for layer in comparison.judged(report.gate)
+        for finding in [*layer.api_changes(), *layer.health]
+    ]
+    findings += [finding for section in report.sections for finding in section.api_changes()]
+    counts = {
+        label: sum(f.severity.label == label for f in findings) for label in ("breaking", "potential", "non-breaking")
+    }
+    severities = (
+        f"{counts['breaking']} breaking, {counts['potential']} potentially breaking, "
+        f"{counts['non-breaking']} non-breaking"
     )
-    title = (
-        f"Spec drift: {changed} — {counts['breaking']} breaking, {counts['potential']} potentially breaking, "
-        f"{counts['non-breaking']} non-breaking [{report.fingerprint_set()}]"
+    changed = ", ".join(
+        (c.pin or c.new.label) + (" (⚠️ older copy)" if c.warnings else "")
+        for c in report.comparisons
+        if c.changes or c.health()
     )
-    write_atomic(directory / TITLE_FILE, (title + "\n").encode())
-    write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
-    names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()] + [PROPOSAL_FILE, TITLE_FILE, ISSUE_FILE]
-    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+    observed = ", ".join(
+        f"{len(s.api_changes())} place(s) where the site disagrees" for s in report.sections if s.changes
+    )
+    if report.comparisons:
+        what = f"Spec drift: {changed or 'nothing'}" + (f"; observed: {observed}" if observed else "")
+    else:
+        what = f"Observed deviations: {observed or 'none'}"
+    return f"{what} — {severities} [{report.fingerprint_set()}]"
 
 
 def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:

@@ -8,9 +8,10 @@ A comparison holds **layers**, each answering one question with its own counts:
 - `code` (c): what breaks in user code: the Python API of the regenerated package, from a provider
   (`drift.code_layer`); "not computed" with the reason while none is available.
 
-Other sections (e.g. deviations observed in real traffic) join as layers with their own key, per comparison or for
-the whole report (`DriftReport.sections`). `--fail-on` judges the layers named by `DriftReport.gate` (by default the
-client and code layers); when none of them could be computed it judges the raw layer, and says so.
+Other sections join as layers with their own key, per comparison or for the whole report (`DriftReport.sections`):
+`observed`, the deviations real traffic showed (`drift/observed.py`), is one. `--fail-on` judges the layers named by
+`DriftReport.gate` (by default the client and code layers and the observed section); when none of a comparison's
+judged layers could be computed it judges its raw layer, and says so.
 """
 
 from __future__ import annotations
@@ -23,11 +24,18 @@ from ..documents import Json, canonical_json
 from .rules import ORDER, RULES, Rule, Severity
 
 RAW, CLIENT, CODE = "raw", "client", "code"
+OBSERVED = "observed"  # a report-wide section: deviations observed in real traffic (`drift --observed FILE…`)
 LETTERS = {RAW: "a", CLIENT: "b", CODE: "c"}
-TITLES = {RAW: "What Atlassian changed", CLIENT: "What the client sees", CODE: "What breaks in user code"}
-DEFAULT_GATE = (CLIENT, CODE)
-# Every layer key `--fail-layers` accepts; a section joining the report (e.g. "observed") appends its own.
-LAYER_KEYS: list[str] = [RAW, CLIENT, CODE]
+TITLES = {
+    RAW: "What Atlassian changed",
+    CLIENT: "What the client sees",
+    CODE: "What breaks in user code",
+    OBSERVED: "Observed: the site disagrees with the document",
+}
+COMPARISON_KEYS = (RAW, CLIENT, CODE)  # the layers of every comparison; other keys are report-wide sections
+DEFAULT_GATE = (CLIENT, CODE, OBSERVED)
+# Every layer key `--fail-layers` accepts; a new section joining the report appends its own.
+LAYER_KEYS: list[str] = [RAW, CLIENT, CODE, OBSERVED]
 HEALTH_KINDS = {
     "overlay-action-no-match": "no longer match (the build would fail)",
     "overlay-action-failed": "cannot be applied (the build would fail)",

@@ -5,8 +5,9 @@ document*: a real answer (from `jsm.Client(..., validate=..., deviations_file=..
 contract suite's live runs) did not fit the patched document's schema. The files are JSON Lines, one record per
 distinct deviation (format `jsm-observed-deviation`, version 1, documented in README "Observed deviations" and in
 `jsm.deviations`). This module reads them strictly (a malformed line is an error naming the file and line: nothing
-is half-read), groups records by fingerprint and turns each group into an alert with a rule and a severity judged
-from the client's side, like document drift.
+is half-read), groups records by fingerprint and turns each group into a finding with a rule and a severity judged
+from the client's side, like document drift. The findings make the report-wide `observed` section of the drift report
+(`DriftReport.sections`): counted, fingerprinted, judged by `--fail-on` and rendered in every format like a layer.
 
 The fingerprint is recomputed here from the record's fields (never trusted from the file): sha256 of
 `[flavor, operation, status, path, keyword, expected as sorted JSON, seen.type]` as canonical JSON, 16 hex digits,
@@ -18,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .rules import Severity
+from .model import OBSERVED, TITLES, Layer, OperationRef
+from .rules import ORDER, Severity
 
 RECORD_FORMAT = "jsm-observed-deviation"
 RECORD_VERSION = 1
@@ -45,6 +47,10 @@ class ObservedRule:
     summary: str
 
 
+FIX = (
+    "Fix the document with an overlay at the schema place named (overlays/README.md), citing the fingerprint as "
+    "evidence; the generated client is built from the document, so until then it reads these answers wrongly."
+)
 # Keyword → rule. Severities from the caller's side of the generated client (as in docs/drift-rules.md).
 RULES: dict[str, ObservedRule] = {
     "type": ObservedRule(
@@ -97,52 +103,88 @@ class Record:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@dataclass
-class ObservedAlert:
-    """Every record of one deviation: the site disagrees with the document at one place."""
+@dataclass(frozen=True)
+class ObservedFinding:
+    """Every record of one deviation: the site disagrees with the document at one place (a finding of the
+    `observed` section, read by every renderer like a document change)."""
 
-    records: list[Record]
+    records: tuple[Record, ...]
 
     @property
     def first(self) -> Record:
         return self.records[0]
 
     @property
-    def rule(self) -> ObservedRule:
+    def kind(self) -> ObservedRule:
         return RULES.get(self.first.keyword, OTHER)
 
     @property
+    def rule(self) -> str:
+        return self.kind.id
+
+    @property
     def severity(self) -> Severity:
-        return self.rule.severity
+        return self.kind.severity
+
+    @property
+    def summary(self) -> str:
+        return self.kind.summary
+
+    @property
+    def why(self) -> str:
+        return FIX
+
+    @property
+    def is_api(self) -> bool:
+        return True
 
     @property
     def fingerprint(self) -> str:
         return self.first.fingerprint
 
     @property
+    def pointer(self) -> str:
+        """Where an overlay fixes it: the schema keyword's place in the patched document (else the operation)."""
+        return self.first.schema or self.first.operation
+
+    @property
+    def operations(self) -> tuple[OperationRef, ...]:
+        method, _, path = self.first.operation.partition(" ")
+        return (OperationRef(method.lower(), path),)
+
+    @property
     def site_versions(self) -> list[str]:
         return sorted({r.site_version or "unknown" for r in self.records})
 
     @property
-    def where(self) -> str:
-        first = self.first
-        return f"{first.flavor} {first.operation} {first.status} {first.path or '(the body)'}"
-
-    @property
     def message(self) -> str:
-        return f"the site disagrees with the document at {self.where}: {_explain(self.first)}"
+        first = self.first
+        seen = f"×{len(self.records)}, JSM {', '.join(self.site_versions)}"
+        place = first.path or "(the body)"
+        schema = f"; schema {first.schema}" if first.schema else ""
+        answer = f"answer {first.status}, {place}"
+        return f"the {first.flavor} site disagrees with the document: {answer}: {_explain(first)} ({seen}){schema}"
+
+    def where(self) -> str:
+        return self.first.operation
+
+    def sort_key(self) -> tuple[Any, ...]:
+        first = self.first
+        return (-self.severity, len(ORDER), first.operation, f"{first.flavor} {first.status}", first.path)
 
     def as_json(self) -> dict[str, Any]:
         first = self.first
         return {
-            "rule": self.rule.id,
+            "rule": self.rule,
             "severity": self.severity.label,
             "message": self.message,
+            "operations": [op.as_json() for op in self.operations],
+            "pointer": self.pointer,
             "flavor": first.flavor,
             "operation": first.operation,
             "status": first.status,
             "path": first.path,
-            "pointer": first.pointer,
+            "first_pointer": first.pointer,
             "keyword": first.keyword,
             "expected": first.expected,
             "seen": first.seen,
@@ -156,46 +198,19 @@ class ObservedAlert:
         }
 
 
-@dataclass
-class ObservedReport:
-    """The alerts of one `--observed` run, most severe first."""
-
-    files: list[str]
-    alerts: list[ObservedAlert] = field(default_factory=list)
-
-    @property
-    def records(self) -> int:
-        return sum(len(a.records) for a in self.alerts)
-
-    def fingerprints(self) -> list[str]:
-        return sorted(a.fingerprint for a in self.alerts)
-
-    def fingerprint_set(self) -> str:
-        return hashlib.sha256("\n".join(self.fingerprints()).encode()).hexdigest()[:16]
-
-    def failing(self, threshold: Severity) -> list[ObservedAlert]:
-        return [a for a in self.alerts if a.severity >= threshold]
-
-    def as_json(self, threshold: Severity) -> dict[str, Any]:
-        return {
-            "files": self.files,
-            "records": self.records,
-            "failing": len(self.failing(threshold)),
-            "fingerprint_set": self.fingerprint_set(),
-            "fingerprints": self.fingerprints(),
-            "alerts": [a.as_json() for a in self.alerts],
-        }
-
-
-def read_observed(paths: list[Path]) -> ObservedReport:
-    """Read observed-deviation files and group their records into alerts; InputError on any malformed line."""
+def read_observed(paths: list[Path]) -> Layer:
+    """Read observed-deviation files into the report's `observed` section: one finding per distinct deviation
+    (records grouped by fingerprint), most severe first. InputError on any malformed line."""
     groups: dict[str, list[Record]] = {}
     for path in paths:
         for record in _records(path):
             groups.setdefault(record.fingerprint, []).append(record)
-    alerts = [ObservedAlert(sorted(records, key=lambda r: r.observed_at)) for records in groups.values()]
-    alerts.sort(key=lambda a: (-a.severity, a.first.flavor, a.first.operation, a.first.status, a.first.path))
-    return ObservedReport(files=[str(p) for p in paths], alerts=alerts)
+    findings = [ObservedFinding(tuple(sorted(records, key=lambda r: r.observed_at))) for records in groups.values()]
+    findings.sort(key=lambda f: f.sort_key())
+    count = sum(len(f.records) for f in findings)
+    names = ", ".join(_clean(p.name) for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    basis = f"{len(findings)} distinct deviation(s) from {count} record(s) in {len(paths)} file(s): {names}"
+    return Layer(OBSERVED, TITLES[OBSERVED], basis, changes=list(findings))
 
 
 def is_observed_file(path: Path) -> bool:

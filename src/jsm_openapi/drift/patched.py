@@ -41,17 +41,30 @@ def client_sides(
     project: Project, sources: Sources, pin: Pin, *, new_document: Json, fetcher: Fetcher, raw: list[Finding]
 ) -> list[ClientSide]:
     """One client layer per flavor built from the pin (none for a pin tracked for drift only)."""
-    renamed = _renamed(raw)
     return [
-        _flavor(project, flavor, pin, new_document=new_document, fetcher=fetcher, renamed=renamed)
+        client_side(project, flavor, pin, new_document=new_document, fetcher=fetcher, raw=raw)
         for flavor in sources.flavors_of(pin)
     ]
 
 
-def _flavor(
-    project: Project, flavor: Flavor, pin: Pin, *, new_document: Json, fetcher: Fetcher, renamed: dict[str, str]
+def client_side(
+    project: Project,
+    flavor: Flavor,
+    pin: Pin,
+    *,
+    new_document: Json,
+    fetcher: Fetcher,
+    raw: list[Finding],
+    old_document: Json | None = None,
 ) -> ClientSide:
-    pinned = [(p, fetcher.load(p)) for p in flavor.documents]
+    """Layer (b) of one flavor with `new_document` in place of the pin's document; `old_document` replaces the
+    pinned copy on the old side too (`drift OLD NEW --flavor`), else the pinned copy is the old side."""
+    renamed = _renamed(raw)
+
+    def old_of(each: Pin) -> Json:
+        return old_document if old_document is not None and each.name == pin.name else fetcher.load(each)
+
+    pinned = [(each, old_of(each)) for each in flavor.documents]
     replaced = [(p, new_document if p.name == pin.name else doc) for p, doc in pinned]
     overlays = load_flavor_overlays(project, flavor)
     title = f"{TITLE} ({flavor.name})"
@@ -94,7 +107,8 @@ def _flavor(
         reason = f"the patched new document cannot be compared: {exc.message}"
         return ClientSide(Layer(CLIENT, title, basis, health=[*health, broken], not_computed=reason), None)
     layer = Layer(CLIENT, title, basis, changes=changes, health=health)
-    return ClientSide(layer, CodeContext(flavor.name, flavor.package, patched_old, patched_new))
+    context = CodeContext(flavor.name, flavor.package, patched_old, patched_new, project=project, definition=flavor)
+    return ClientSide(layer, context)
 
 
 def _renamed(raw: list[Finding]) -> dict[str, str]:

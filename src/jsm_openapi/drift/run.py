@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..errors import InputError
 from ..urls import display_url
 from .code_layer import code_layer
 from .code_layer import not_computed as code_not_computed
@@ -21,10 +22,13 @@ if TYPE_CHECKING:
 
     from ..fetch import Fetcher
     from ..project import Project
-    from ..sources import Pin, Sources
+    from ..sources import Flavor, Pin, Sources
 
 Progress = Callable[[str], None]
-NO_CLIENT = "needs a pin's flavor and its overlays: compare a pin (`drift --pin NAME --latest FILE`)"
+NO_CLIENT = (
+    "needs a flavor and its overlays: give `--flavor cloud|server` with OLD NEW, or compare a pin "
+    "(`drift --pin NAME --latest FILE`)"
+)
 
 
 def raw_layer(old: Loaded, new: Loaded) -> Layer:
@@ -54,6 +58,64 @@ def compare_sources(old: str, new: str, *, client: httpx.Client | None = None) -
     return compare_loaded(load(old, client=client), load(new, client=client))
 
 
+def compare_in_flavor(
+    project: Project,
+    sources: Sources,
+    flavor_name: str,
+    old: Loaded,
+    new: Loaded,
+    *,
+    fetcher: Fetcher,
+    code: bool = True,
+    progress: Progress | None = None,
+) -> Comparison:
+    """`drift OLD NEW --flavor NAME`: (a), then (b) and (c) with OLD and NEW in place of the flavor's document
+    (the flavor's other documents stay pinned; its overlays apply to both)."""
+    from .patched import client_side
+
+    say = progress or (lambda _message: None)
+    flavor = sources.flavor(flavor_name)
+    pin = document_of(flavor, old, new)
+    comparison = compare_loaded(old, new)
+    comparison.layers = [comparison.raw]
+    if comparison.identical:
+        return comparison
+    say(f"{flavor.name}: applying the overlays to both copies and comparing what the client sees")
+    side = client_side(
+        project,
+        flavor,
+        pin,
+        new_document=new.document,
+        old_document=old.document,
+        fetcher=fetcher,
+        raw=comparison.raw.changes,
+    )
+    if code:
+        say(f"{flavor.name}: regenerating {flavor.package} from each patched document and comparing its Python API")
+    comparison.layers += [side.layer, code_layer(side.context, wanted=code)]
+    return comparison
+
+
+def document_of(flavor: Flavor, old: Loaded, new: Loaded) -> Pin:
+    """Which of a flavor's documents OLD and NEW are: its only one, else the pin OLD is (by sha256), else the pin
+    their file names start with."""
+    if len(flavor.documents) == 1:
+        return flavor.documents[0]
+    by_digest = [pin for pin in flavor.documents if pin.sha256 in (old.info.sha256, new.info.sha256)]
+    if len(by_digest) == 1:
+        return by_digest[0]
+    named = [pin for pin in flavor.documents if any(info.label.startswith(pin.name) for info in (old.info, new.info))]
+    if len(named) == 1:
+        return named[0]
+    names = ", ".join(pin.name for pin in flavor.documents)
+    raise InputError(
+        f"flavor {flavor.name} is built from {len(flavor.documents)} documents ({names}): which one are "
+        f"{old.info.label} and {new.info.label}?",
+        hint=f"name a file after its pin (e.g. {flavor.documents[-1].name}-NEW.json), or compare the pin: "
+        f"`jsm-openapi drift --pin {flavor.documents[-1].name} --latest NEW`",
+    )
+
+
 def compare_pin(
     project: Project,
     sources: Sources,
@@ -64,8 +126,10 @@ def compare_pin(
     client: httpx.Client | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    code: bool = True,
 ) -> Comparison:
-    """A pin against its newest upstream copy, in layers per flavor, with a proposed pin when it is really newer."""
+    """A pin against its newest upstream copy, in layers per flavor, with a proposed pin when it is really newer.
+    `code` computes layer (c) (it regenerates each flavor's package: seconds for Cloud, up to a minute for Server)."""
     from datetime import date
 
     from .patched import client_sides
@@ -92,8 +156,9 @@ def compare_pin(
         say(f"{pin.name}: applying the overlays to both copies and comparing what the client sees")
         sides = client_sides(project, sources, pin, new_document=newest.document, fetcher=fetcher, raw=raw.changes)
         comparison.layers += [side.layer for side in sides]
-        say(f"{pin.name}: comparing the regenerated Python API")
-        comparison.layers += [code_layer(side.context) for side in sides]
+        if code:
+            say(f"{pin.name}: regenerating each flavor's package and comparing its Python API")
+        comparison.layers += [code_layer(side.context, wanted=code) for side in sides]
     recency = judge(pinned.info, newest.info, raw.changes, old_date=pin.retrieved)
     if recency.older:
         sentence = recency.sentence(f"the latest copy {newest.info.label}", f"the pin (retrieved {pin.retrieved})")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,8 +190,10 @@ def _param_text(parameter: Any) -> str:
     return text if parameter.default is None else f"{text} = {parameter.default}"
 
 
-def _param_key(parameter: Any) -> str:
-    return f"{parameter.kind.value} {_param_text(parameter)}"
+def _param_key(parameter: Any, rename: Callable[[str], str] | None = None) -> str:
+    """A parameter as compared: kind, name, annotation (as `_typed` makes it), default."""
+    text = f"{parameter.kind.value} {parameter.name}: {_typed(parameter.annotation, rename or _same)}"
+    return text if parameter.default is None else f"{text} = {parameter.default}"
 
 
 def _annotation_and_value(attribute: Any) -> str:
@@ -206,32 +208,66 @@ def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
 
 
-def _class_key(entries: dict[str, _Entry], path: str) -> tuple[Any, ...]:
-    """A class's structure without its name: bases and members, its own name replaced in every text."""
-    name = path.rsplit(".", 1)[1]
-    own = _word(name)
+def _same(text: str) -> str:
+    return text
+
+
+def _typed(annotation: Any, rename: Callable[[str], str] = _same) -> str:
+    """An annotation as compared: names renamed on the old side, then union members sorted at every depth (the
+    generator orders `DeskDTO | ErrorResponse` by name, so a rename may reorder a union without changing it)."""
+    return canonical_annotation(rename(str(annotation))) if annotation is not None else ""
+
+
+def _entry_key(entry: _Entry, rename: Callable[[str], str] = _same) -> str:
+    """What is compared of an entry: its text, with annotations as `_typed` makes them."""
+    obj = entry.obj
+    if entry.kind == "function":
+        params = ", ".join(_param_key(p, rename) for p in obj.parameters)
+        return f"{'async ' if 'async' in obj.labels else ''}({params}) -> {_typed(obj.returns, rename)}"
+    if entry.kind in ("attribute", "field"):
+        return f"{_typed(obj.annotation, rename)} = {obj.value}"
+    return rename(entry.text)
+
+
+def _class_key(entries: dict[str, _Entry], path: str, rename: Callable[[str], str] = _same) -> tuple[Any, ...]:
+    """A class's structure without its name: bases and members, its own name replaced in every text (and, on the
+    old side, the classes already found renamed by their new names)."""
+    own = _word(path.rsplit(".", 1)[1])
+
+    def renamed(text: str) -> str:
+        return own.sub("<self>", rename(text))
+
     prefix = path + "."
     members = sorted(
-        (e.path[len(prefix) :], e.kind, own.sub("<self>", e.text)) for p, e in entries.items() if p.startswith(prefix)
+        (e.path[len(prefix) :], e.kind, _entry_key(e, renamed)) for p, e in entries.items() if p.startswith(prefix)
     )
-    return (own.sub("<self>", entries[path].text), tuple(members))
+    return (renamed(entries[path].text), tuple(members))
 
 
 def _renames(old: dict[str, _Entry], new: dict[str, _Entry], removed: list[str], added: list[str]) -> dict[str, str]:
-    """Removed class path → added class path, where the structures are equal and the match is unique."""
-    old_keys: dict[tuple[Any, ...], list[str]] = {}
-    for path in removed:
-        if old[path].kind == "class":
-            old_keys.setdefault(_class_key(old, path), []).append(path)
-    new_keys: dict[tuple[Any, ...], list[str]] = {}
-    for path in added:
-        if new[path].kind == "class":
-            new_keys.setdefault(_class_key(new, path), []).append(path)
-    return {
-        paths[0]: new_keys[key][0]
-        for key, paths in old_keys.items()
-        if len(paths) == 1 and len(new_keys.get(key, [])) == 1
-    }
+    """Removed class path → added class path, where the structures are equal and the match is unique. Repeated
+    until nothing more is found: a class that refers to a renamed one (a page of `CmdbWorkspaceDTO`) is compared
+    with that rename applied."""
+    found: dict[str, str] = {}
+    while True:
+        rename = _Substitution(found).text
+        old_keys: dict[tuple[Any, ...], list[str]] = {}
+        for path in removed:
+            if old[path].kind == "class" and path not in found:
+                old_keys.setdefault(_class_key(old, path, rename), []).append(path)
+        new_keys: dict[tuple[Any, ...], list[str]] = {}
+        taken = set(found.values())
+        for path in added:
+            if new[path].kind == "class" and path not in taken:
+                new_keys.setdefault(_class_key(new, path), []).append(path)
+        more = {
+            paths[0]: new_keys[key][0]
+            for key, paths in old_keys.items()
+            if len(paths) == 1 and len(new_keys.get(key, [])) == 1
+        }
+        if not more:
+            return found
+        found.update(more)
 
 
 class _Substitution:
@@ -383,13 +419,12 @@ def _entry_changes(
         return [ApiChange("changed", new.kind, new.path, old.kind, new.kind, True, "object changed kind")]
     if old.kind == "function":
         return _function_changes(old.obj, new.obj, new.path, substitution, breakages)
-    old_text = substitution.text(old.text)
     if old.kind == "re-export":
         target = substitution.paths.get(old.text, old.text)
         if target == new.text:
             return []
         return [ApiChange("changed", "re-export", new.path, old.text, new.text, True, "re-export points elsewhere")]
-    if old_text == new.text:
+    if _entry_key(old, substitution.text) == _entry_key(new):
         return []
     if old.kind == "class":
         griffe_says = breakages.get(new.path)
@@ -416,12 +451,12 @@ def _function_changes(
             )
             continue
         other = new_params[name]
-        before = substitution.text(_param_key(parameter))
+        before = _param_key(parameter, substitution.text)
         after = _param_key(other)
         if before == after and not griffe_says:
             continue
-        old_type, new_type = substitution.text(str(parameter.annotation)), str(other.annotation)
-        widened = old_type != new_type and _union(old_type) < _union(new_type)
+        old_type, new_type = _typed(parameter.annotation, substitution.text), _typed(other.annotation)
+        widened = old_type != new_type and union_members(old_type) < union_members(new_type)
         breaking = bool(griffe_says) or (old_type != new_type and not widened)
         reasons = [griffe_says[1]] if griffe_says else []
         if old_type != new_type:
@@ -436,33 +471,56 @@ def _function_changes(
             changes.append(
                 ApiChange("added", "parameter", subject, None, _param_text(parameter), bool(griffe_says), reason)
             )
-    old_return, new_return = substitution.text(str(old.returns)), str(new.returns)
+    old_return, new_return = _typed(old.returns, substitution.text), _typed(new.returns)
     if old_return != new_return:
-        narrowed = _union(new_return) < _union(old_return)
+        narrowed = union_members(new_return) < union_members(old_return)
         reason = "return type narrowed" if narrowed else "return type changed"
-        changes.append(ApiChange("changed", "return", f"{path}()", str(old.returns), new_return, not narrowed, reason))
+        shown = str(old.returns), str(new.returns)
+        changes.append(ApiChange("changed", "return", f"{path}()", *shown, not narrowed, reason))
     old_async, new_async = "async" in old.labels, "async" in new.labels
     if old_async != new_async:
         changes.append(ApiChange("changed", "function", path, str(old_async), str(new_async), True, "async changed"))
     return changes
 
 
-def _union(annotation: str) -> frozenset[str]:
+def union_members(annotation: str) -> frozenset[str]:
     """The members of a top-level `A | B | None` union (brackets respected)."""
+    return frozenset(_split(annotation, "|"))
+
+
+def canonical_annotation(annotation: str) -> str:
+    """An annotation with the members of every union sorted, at every depth: `B | A[D | C]` → `A[C | D] | B`."""
+    return " | ".join(sorted(_canonical_member(member) for member in _split(annotation, "|")))
+
+
+def _canonical_member(text: str) -> str:
+    start = text.find("[")
+    if start == -1 or not text.endswith("]"):
+        return text
+    arguments = _split(text[start + 1 : -1], ",")
+    return f"{text[:start]}[{', '.join(canonical_annotation(a) for a in arguments)}]"
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` outside brackets, parentheses and quotes; parts stripped."""
     parts: list[str] = []
-    depth, current = 0, ""
-    for char in annotation:
-        if char in "[(":
+    depth, quote, current = 0, "", ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
             depth += 1
         elif char in "])":
             depth -= 1
-        if char == "|" and depth == 0:
+        if char == separator and depth == 0 and not quote:
             parts.append(current.strip())
             current = ""
         else:
             current += char
     parts.append(current.strip())
-    return frozenset(parts)
+    return parts
 
 
 def _field_view(changes: list[ApiChange], old: dict[str, _Entry], new: dict[str, _Entry]) -> list[ApiChange]:

@@ -133,24 +133,28 @@ _INPUT_NAMES = {
 
 
 def _drift(pin: Any, old: dict[str, Any], fetcher: Fetcher | None) -> str:
-    """The drift summary of one re-pinned document (drift's own comparison and counts), or why there is none."""
+    """What Atlassian changed in one re-pinned document: drift's raw layer (a), its counts and its most important
+    changes, or why there is none. (The Python API section above is what the client's users see change.)"""
     from dataclasses import replace
 
     from ..drift.inputs import load_pinned
-    from ..drift.render.common import counts_line, headline
-    from ..drift.run import compare_loaded
+    from ..drift.recency import judge
+    from ..drift.render.common import counts_text, headline
+    from ..drift.run import raw_layer
     from ..errors import JsmOpenapiError
 
     if fetcher is None:
         return "drift not computed"
     try:
-        previous = load_pinned(replace(pin, sha256=str(old.get("sha256"))), fetcher)
-        comparison = compare_loaded(previous, load_pinned(pin, fetcher))
+        previous, current = load_pinned(replace(pin, sha256=str(old.get("sha256"))), fetcher), load_pinned(pin, fetcher)
+        raw = raw_layer(previous, current)
     except JsmOpenapiError as exc:
         return f"the previous document is not at hand ({exc.message}); `jsm-openapi drift OLD NEW` compares them"
     top = "; ".join(
         f"{line.changes[0].rule}"
         + (f" ×{len(line.changes)}" if len(line.changes) > 1 else f" at {line.changes[0].where()}")
-        for line in headline(comparison, limit=5)
+        for line in headline([raw], limit=5)
     )
-    return counts_line(comparison) + (f" — {top}" if top else "")
+    recency = judge(previous.info, current.info, raw.changes)
+    warned = f" (⚠️ {recency.sentence('the new pin', 'the previous one')})" if recency.older else ""
+    return f"what Atlassian changed: {counts_text(raw)}{warned}" + (f" — {top}" if top else "")

@@ -49,6 +49,7 @@ class Ledger:
     inputs: dict[str, Any]
     api: str
     history: str
+    patched_sha256: str | None = None  # the patched document it was generated from (drift's layer (c) reuses api)
 
     @classmethod
     def read(cls, folder: Path) -> Ledger | None:
@@ -70,8 +71,14 @@ class Ledger:
                 hint="restore it from git, or write it with `jsm-openapi release record`",
             )
         inputs = data.get("inputs", {})
+        patched = data.get("patched_sha256")
         return cls(
-            version=version, stamp=stamp, inputs=inputs if isinstance(inputs, dict) else {}, api=api, history=history
+            version=version,
+            stamp=stamp,
+            inputs=inputs if isinstance(inputs, dict) else {},
+            api=api,
+            history=history,
+            patched_sha256=patched if isinstance(patched, str) else None,
         )
 
 
@@ -207,6 +214,7 @@ def record(project: Project, flavor: Flavor, package_root: Path) -> tuple[str, b
         "package": flavor.project,
         "version": version,
         "stamp": inputs["stamp"],
+        "patched_sha256": provenance.get("patched_sha256", ""),
         "inputs": {
             "documents": inputs["documents"],
             "overlays": inputs["overlays"],

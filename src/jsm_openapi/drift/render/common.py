@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import CLIENT, HEALTH_KINDS, RAW, Comparison, DriftReport, Finding, Layer
+from ..model import CLIENT, COMPARISON_KEYS, HEALTH_KINDS, RAW, Comparison, DriftReport, Finding, Layer
 from ..rules import Severity, fail_on_name
 
 ICONS = {Severity.BREAKING: "🔴", Severity.POTENTIAL: "🟠", Severity.NON_BREAKING: "🟢", Severity.INFO: "⚪"}
@@ -74,7 +74,11 @@ def gate_text(report: DriftReport, comparison: Comparison) -> str:
     names = ", ".join(f"({layer.letter})" if layer.letter else layer.key for layer in judged) or "nothing"
     failing = len(comparison.at_or_above(report.threshold, report.gate))
     text = f"--fail-on {fail_on_name(report.threshold)} judges {names}: {failing} finding(s) at or above it"
-    wanted = [key for key in report.gate if not any(layer.key == key and layer.judged for layer in comparison.layers)]
+    wanted = [
+        key
+        for key in report.gate
+        if key in COMPARISON_KEYS and not any(layer.key == key and layer.judged for layer in comparison.layers)
+    ]
     if judged and judged[0].key == RAW and wanted:
         text += f" ({' and '.join(wanted)} not computed)"
     return text
@@ -119,3 +123,12 @@ def warnings(report: DriftReport) -> list[str]:
         for comparison in report.comparisons
         for warning in comparison.warnings
     ]
+
+
+def section_line(report: DriftReport, section: Layer) -> str:
+    """A report-wide section's count line, with what `--fail-on` makes of it when the gate names it."""
+    text = f"{section.heading}: {counts_text(section)}"
+    if section.key in report.gate:
+        failing = len(section.at_or_above(report.threshold))
+        text += f"; --fail-on {fail_on_name(report.threshold)}: {failing} finding(s) at or above it"
+    return text

@@ -2,12 +2,13 @@
 such as a latest copy older than the pin), one count line per layer, what `--fail-on` judged, and the most important
 findings. Then each layer: (a) every API change by severity; (b) how the client's view differs from (a) and the
 overlay health; (c) the Python API changes or why they were not computed. Documentation edits are folded; the
-proposed pin (or why there is none) closes the comparison.
+proposed pin (or why there is none) closes the comparison. Report-wide sections (observed deviations) have a count
+line among the first lines and their findings after the comparisons.
 """
 
 from __future__ import annotations
 
-from ..model import Comparison, DocumentInfo, DriftReport, Finding, Layer
+from ..model import CLIENT, Comparison, DocumentInfo, DriftReport, Finding, Layer
 from ..rules import Severity, fail_on_name
 from .common import (
     API_SEVERITIES,
@@ -77,7 +78,8 @@ def _by_severity(changes: list[Finding], level: str) -> list[str]:
 
 def _health(layer: Layer) -> list[str]:
     if not layer.health:
-        return ["", "Overlays: every action still matches and is still needed."] if layer.computed else []
+        fine = layer.computed and layer.key == CLIENT
+        return ["", "Overlays: every action still matches and is still needed."] if fine else []
     lines = ["", "Overlay health on the new copy:", "", "| | rule | overlay action | finding | fingerprint |"]
     lines.append("|---|---|---|---|---|")
     for finding in layer.health:
@@ -164,6 +166,18 @@ def _comparison(report: DriftReport, comparison: Comparison, level: str) -> list
     return lines
 
 
+def _section_lines(report: DriftReport) -> list[str]:
+    """One count line per report-wide section (e.g. observed deviations), among the alert's first lines."""
+    threshold = fail_on_name(report.threshold)
+    lines = []
+    for section in report.sections:
+        mark = ""
+        if section.key in report.gate:
+            mark = f" — judged by `--fail-on {threshold}`: **{len(section.at_or_above(report.threshold))} failing**"
+        lines.append(f"- **{section.heading}**: {counts_text(section)}{mark}")
+    return [*lines, ""] if lines else []
+
+
 def _side(name: str, info: DocumentInfo) -> str:
     note = f"; {info.note}" if info.note else ""
     return f"{name}: {info.origin} (sha256 {info.sha256[:12]}…, version {info.version}{note})  "
@@ -183,15 +197,21 @@ def render_markdown(report: DriftReport) -> str:
     status = _status(report)
     lines: list[str] = []
     warned = warnings(report)
-    if len(report.comparisons) == 1:
+    if not report.comparisons:  # observed deviations alone
+        titles = "; ".join(f"{section.title} ({len(section.api_changes())})" for section in report.sections)
+        lines += [f"# {status} {titles or 'Nothing compared'}", ""]
+        lines += [line for line in _section_lines(report) if line]
+    elif len(report.comparisons) == 1:
         comparison = report.comparisons[0]
         flag = " — ⚠️ the new copy is OLDER (see below)" if comparison.warnings else ""
         lines += [f"# {status} Spec drift: {comparison.title}{flag}", ""]
+        lines += _section_lines(report)
         lines += _comparison(report, comparison, "#")
     else:
         changed = [c for c in report.comparisons if c.layers and any(layer.changes for layer in c.layers)]
         flag = f" — ⚠️ {len(warned)} warning(s)" if warned else ""
         lines += [f"# {status} Spec drift: {len(changed)} of {len(report.comparisons)} document(s) changed{flag}", ""]
+        lines += _section_lines(report)
         lines += [f"> ⚠️ {warning}" for warning in warned]
         for comparison in report.comparisons:
             name = _code(comparison.pin or comparison.new.label)

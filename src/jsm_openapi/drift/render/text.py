@@ -1,7 +1,8 @@
 """The terminal report: warnings first, then per comparison one count line per layer, then the findings.
 
 Layer (a) lists every API change, one per line; layer (b) lists only how it differs from (a) (changes the overlays
-absorb, changes only the patched documents show) and the overlay findings, whose descriptions are wrapped, never cut.
+absorb, changes only the patched documents show) and the overlay findings, whose descriptions are wrapped, never cut;
+layer (c) lists the Python API changes. Report-wide sections (observed deviations) follow, one finding per line.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import textwrap
 
 from ..model import Comparison, DriftReport, Finding, Layer
 from ..rules import fail_on_name
-from .common import counts_text, delta, gate_text, warnings
+from .common import counts_text, delta, gate_text, section_line, warnings
 
 WIDTH = 118
 
@@ -90,7 +91,8 @@ def render_text(report: DriftReport) -> str:
         if comparison.not_proposed:
             lines += _wrap(f"no pin proposed: {comparison.not_proposed}", "  ")
     for section in report.sections:
-        lines.append(f"{section.heading}: {counts_text(section)}")
+        lines += _wrap(section_line(report, section), "")
+        lines += _wrap(section.basis, "  ")
         for change in section.api_changes():
             lines += _finding(change, "  ")
     failing = len(report.failing())
