@@ -33,6 +33,7 @@ from ..pipeline import load_patched
 from ..project import Project
 from .cleanup import CleanupRegistry, Removal, Tagger, new_run_id
 from .discovery import discover_ids
+from .findings import FindingLog, SiteFacts, probe_site
 from .gaps import KnownGaps, load_gaps
 from .guard import GuardedSession, GuardedTransport, RequestGuard
 from .operations import Operation, PathIndex, document_operations
@@ -40,6 +41,7 @@ from .policy import WritePolicy
 from .ratelimit import RateLimiter
 from .redact import Redactor
 from .report import RunInfo, write_reports
+from .result import write_run_result
 from .results import Results
 from .settings import ContractSettings, TargetKind
 from .stateful import Chains, linked_labels
@@ -96,6 +98,8 @@ class ContractRun:
         self._stateful_schema: Any = None
         self.chains: Chains | None = None  # the stateful run's link tallies, once it ran
         self.swept: SweepResult | None = None  # earlier runs' leftovers (live runs with writes)
+        self.findings = FindingLog()  # deviations as data (fingerprints), for `jsm-openapi conformance`
+        self.site = SiteFacts()  # the site's versions, from /servicedeskapi/info
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -131,6 +135,7 @@ class ContractRun:
             self.swept = sweep(self, self.sandbox_id() or "")  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
             self.known_ids = discover_ids(self.session, self.target, self.sandbox_id())
+            self.site = probe_site(self.session, self.url("/info"))
         self.results.absorb(self.guard.journal)
         self.full_schema = self._load_schema()
         self.schema = self._load_schema(self.scope())
@@ -147,6 +152,7 @@ class ContractRun:
                 self.cleanup.run()
             self.results.absorb(self.guard.journal)
             self.reports = write_reports(self.settings.reports, self.info(), self.results, self.redactor, self.gaps)
+            self.reports["result"] = write_run_result(self)
         finally:
             self.stack.close()
         return self.reports
@@ -180,6 +186,8 @@ class ContractRun:
                     hint="give METHOD PATH as the report names it, e.g. 'POST /rest/servicedeskapi/customer'",
                 )
             chosen = [op for op in chosen if op.label in wanted]
+        if self.settings.shard is not None:
+            chosen = self.settings.shard.select(chosen)
         return chosen
 
     @property
@@ -350,6 +358,7 @@ class ContractRun:
                 is None
             ]
             if unknown:
+                self.findings.record(label, unknown, response.status_code)
                 raise
 
     # --- the generated clients -------------------------------------------------------------------------------------
