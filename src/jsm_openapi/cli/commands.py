@@ -5,3 +5,4 @@ from . import pipeline_commands  # noqa: F401
 from . import drift_commands  # noqa: F401
 from . import mock_commands  # noqa: F401
 from . import overlays_commands  # noqa: F401
+from . import conformance_commands  # noqa: F401
