@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
 from cli_in_process import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from loopback import json_reply
 from markdown_it import MarkdownIt
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from jsm_openapi.conformance.alerts import OpenIssue, marker, parse_marker, plan_alerts
 from jsm_openapi.conformance.history import compare_site, night_report
@@ -39,7 +43,7 @@ from jsm_openapi.conformance.plan import github_output, matrix
 from jsm_openapi.conformance.render import html_page, markdown
 from jsm_openapi.conformance.runner import Job, child_command, child_environment, run_jobs
 from jsm_openapi.conformance.sites import Site, load_sites
-from jsm_openapi.contract.findings import fingerprint, general_pointer, wire_operation
+from jsm_openapi.contract.findings import FindingLog, fingerprint, general_pointer, wire_operation
 from jsm_openapi.contract.shard import Shard, parse_shard
 from jsm_openapi.errors import InputError
 
@@ -582,3 +586,66 @@ def test_the_conformance_workflow_plans_runs_sites_merges_and_alerts() -> None:
     text = workflow.read_text()
     assert "conformance plan" in text and "conformance merge" in text and "conformance alert" in text
     assert "toJSON(secrets)" not in text, "a job sees only the secrets its site names"
+
+
+# --- findings from real check failures -----------------------------------------------------------------------------
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/servicedeskapi/thing": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "values": {
+                                            "type": "array",
+                                            "items": {"type": "object", "properties": {"id": {"type": "string"}}},
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    },
+}
+
+
+def test_check_failures_become_findings_without_the_answers_values(loopback: Any) -> None:
+    secret_value = "ann.private@example.com"
+    answers = iter(
+        [
+            json_reply(200, {"values": [{"id": "1"}, {"id": 2}], secret_value: 1, "errorMessages": [secret_value]}),
+            json_reply(418, {"x": secret_value}),
+        ]
+    )
+    loopback.handler = lambda _request: next(answers)
+    operation = schemathesis.openapi.from_dict(DOCUMENT)["/servicedeskapi/thing"]["GET"]
+    log = FindingLog()
+    for _ in range(2):
+        case = operation.Case()
+        response = case.call(base_url=loopback.url)
+        with pytest.raises(FailureGroup) as raised:
+            case.validate_response(response, checks=[response_schema_conformance, status_code_conformance])
+        log.record(operation.label, raised.value.exceptions, response.status_code)
+    log.settle("test_operation[GET /servicedeskapi/thing]", "GET /servicedeskapi/thing", "failed")
+    found = [f.as_json("server") for f in log.deviations()]
+    places = {(f["check"], f["pointer"], f["detail"]) for f in found}
+    assert ("response_schema_conformance", "/values/*/id", "type") in places, "an index becomes *"
+    assert ("response_schema_conformance", "/errorMessages", "additionalProperties") in places
+    assert ("response_schema_conformance", "/*", "additionalProperties") in places, "a key that is not a name: *"
+    assert ("status_code_conformance", "", "418") in places
+    assert all(f["operation"] == "GET /rest/servicedeskapi/thing" for f in found), "Server's wire path"
+    assert secret_value not in json.dumps(found), "no value of the answer in a finding"
+    ids = next(f for f in found if f["pointer"] == "/values/*/id")
+    assert ids["summary"] == "expected string, seen integer" and ids["code"] == "ST108"

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InputError
 from .model import FIXED, NEW, NightReport
-from .render import code, day
+from .render import code, day, where
 from .sites import NAME
 
 LABEL = "conformance"
@@ -153,10 +153,9 @@ def _body(report: NightReport, new: list[Any]) -> str:
     lines += ["| site | version | operation | check | where | what |", "|---|---|---|---|---|---|"]
     for site, d in new[:MAX_LISTED]:
         version = f"{site.flavor or '?'} {site.jsm_version or '?'}"
-        where = d.pointer or (f"status {d.detail}" if d.detail else "")
         lines.append(
             f"| {code(site.name)} | {code(version)} | {code(d.operation or 'the run')} | "
-            f"{code(d.check)} | {code(where)} | {code(d.summary)} |"
+            f"{code(d.check)} | {code(where(d))} | {code(d.summary)} |"
         )
     if len(new) > MAX_LISTED:
         lines.append(f"\n… and {len(new) - MAX_LISTED} more in the run's report.")

@@ -152,8 +152,13 @@ def _deviation_groups(report: NightReport) -> Iterable[tuple[str, SiteRun, list[
                 yield state, site, chosen
 
 
-def _where(deviation: Deviation) -> str:
-    return deviation.pointer or (f"status {deviation.detail}" if deviation.detail else "")
+def where(deviation: Deviation) -> str:
+    """The place in the answer, or what about the answer (its status, its content type)."""
+    if deviation.pointer:
+        return deviation.pointer
+    if deviation.check in ("response_schema_conformance", "response_body"):
+        return "(the body)"
+    return f"status {deviation.detail}" if deviation.detail.isdigit() else deviation.detail
 
 
 # --- Markdown ------------------------------------------------------------------------------------------------------
@@ -201,7 +206,7 @@ def markdown(report: NightReport) -> str:
         lines += ["| operation | check | where | what | seen by | first seen |", "|---|---|---|---|---|---|"]
         for d in chosen:
             lines.append(
-                f"| {code(d.operation or 'the run')} | {code(d.check)} | {code(_where(d))} | {code(d.summary)} | "
+                f"| {code(d.operation or 'the run')} | {code(d.check)} | {code(where(d))} | {code(d.summary)} | "
                 f"{code(', '.join(d.sources))} | {code(day(d.first_seen))} |"
             )
     return "\n".join(lines).rstrip() + "\n"
@@ -299,7 +304,7 @@ def _html_grid(report: NightReport) -> list[str]:
         for site in report.sites:
             found = cell(site, row)
             tip = "&#10;".join(
-                h(f"{STATE_WORDS.get(d.state, d.state)}: {d.check} {_where(d)}: {d.summary}") for d in found.deviations
+                h(f"{STATE_WORDS.get(d.state, d.state)}: {d.check} {where(d)}: {d.summary}") for d in found.deviations
             )
             text = "<br>".join(h(p) for p in (found.statuses, found.note) if p)
             title = f' title="{tip or h(CELLS[found.state][2])}"'
@@ -321,7 +326,7 @@ def _html_deviations(report: NightReport) -> list[str]:
         for d in chosen:
             out.append(
                 f'<tr><td class="mono">{h(d.operation or "the run")}</td><td>{h(d.check)}</td>'
-                f'<td class="mono">{h(_where(d))}</td><td>{h(d.summary)}</td><td>{h(", ".join(d.sources))}</td>'
+                f'<td class="mono">{h(where(d))}</td><td>{h(d.summary)}</td><td>{h(", ".join(d.sources))}</td>'
                 f'<td>{h(day(d.first_seen))}</td><td class="mono">{h(d.fingerprint)}</td></tr>'
             )
         out.append("</tbody></table>")

@@ -33,6 +33,7 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_.$-]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_DETAIL = 80
 MAX_SUMMARY = 300
+MAX_EXTRA = 10
 
 
 def wire_operation(flavor: str, label: str) -> str:
@@ -121,8 +122,9 @@ class Finding:
         }
 
 
-def describe_failure(label: str | None, failure: Any, status: int | None) -> Finding:
-    """A schemathesis check failure as a Finding (structure only: no value from the answer)."""
+def describe_failure(label: str | None, failure: Any, status: int | None) -> list[Finding]:
+    """A schemathesis check failure as Findings (structure only: no value from the answer). An undeclared field in a
+    closed object is one finding per field (at most MAX_EXTRA), pointing at the field."""
     checks = getattr(failure, "checks", ()) or ("custom",)
     check = str(checks[0])
     code = str(getattr(failure, "code", "") or "")
@@ -136,13 +138,20 @@ def describe_failure(label: str | None, failure: Any, status: int | None) -> Fin
         except Exception:  # schemathesis renders it lazily; failing to render loses only words
             parent = {}
         expected = parent.get(keyword) if isinstance(parent, dict) else None
+        instance = getattr(failure, "instance", None)
         pointer = general_pointer(instance_path)
-        summary = explain(keyword, expected, json_type(getattr(failure, "instance", None)))
-        return Finding(label, check, code, pointer, clean(keyword, MAX_DETAIL), summary, status)
+        if keyword == "additionalProperties" and isinstance(instance, dict) and isinstance(parent, dict):
+            properties = parent.get("properties")
+            declared: dict[str, Any] = properties if isinstance(properties, dict) else {}
+            extra = sorted({safe_key(key) for key in instance if key not in declared})[:MAX_EXTRA]
+            summary = explain(keyword, expected, "")
+            return [Finding(label, check, code, f"{pointer}/{key}", keyword, summary, status) for key in extra]
+        summary = explain(keyword, expected, json_type(instance))
+        return [Finding(label, check, code, pointer, clean(keyword, MAX_DETAIL), summary, status)]
     if hasattr(failure, "status_code") and hasattr(failure, "defined_status_codes"):
         defined = ", ".join(str(s) for s in failure.defined_status_codes)
         summary = f"status {failure.status_code} is not documented (documented: {defined})"
-        return Finding(label, check, code, "", str(failure.status_code), clean(summary, MAX_SUMMARY), status)
+        return [Finding(label, check, code, "", str(failure.status_code), clean(summary, MAX_SUMMARY), status)]
     detail = ""
     try:
         detail = clean(getattr(failure, "_unique_key", "") or "", MAX_DETAIL)
@@ -151,7 +160,7 @@ def describe_failure(label: str | None, failure: Any, status: int | None) -> Fin
     if check == "not_a_server_error" and status is not None:
         detail = str(status)
     summary = f"{title}" + (f" ({detail})" if detail else "")
-    return Finding(label, check, code, "", detail, clean(summary, MAX_SUMMARY), status)
+    return [Finding(label, check, code, "", detail, clean(summary, MAX_SUMMARY), status)]
 
 
 def explain(keyword: str, expected: Any, seen: str) -> str:
@@ -186,7 +195,8 @@ class FindingLog:
 
     def record(self, label: str | None, failures: Sequence[Any], status: int | None) -> None:
         """Check failures of one answer (the ones not tolerated as known gaps)."""
-        self.pending.extend(describe_failure(label, failure, status) for failure in failures)
+        for failure in failures:
+            self.pending.extend(describe_failure(label, failure, status))
 
     def settle(self, nodeid: str, label: str | None, outcome: str) -> None:
         """A test ended: its deviations count if it failed (a failing test with none becomes one of its own)."""
