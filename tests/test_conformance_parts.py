@@ -38,7 +38,7 @@ from jsm_openapi.conformance.model import (
     SiteRun,
 )
 from jsm_openapi.conformance.observed import read_observed
-from jsm_openapi.conformance.parts import Part, merge_site
+from jsm_openapi.conformance.parts import Part, load_part, merge_site
 from jsm_openapi.conformance.plan import github_output, matrix
 from jsm_openapi.conformance.render import html_page, markdown
 from jsm_openapi.conformance.runner import Job, child_command, child_environment, run_jobs
@@ -649,3 +649,61 @@ def test_check_failures_become_findings_without_the_answers_values(loopback: Any
     assert secret_value not in json.dumps(found), "no value of the answer in a finding"
     ids = next(f for f in found if f["pointer"] == "/values/*/id")
     assert ids["summary"] == "expected string, seen integer" and ids["code"] == "ST108"
+
+
+# --- damaged or hostile files: a clear error or a result, never a crash --------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
+    max_leaves=30,
+)
+
+
+def mutated(value: Any, data: st.DataObject) -> Any:
+    """`value` with one node somewhere replaced by arbitrary JSON."""
+    if isinstance(value, dict) and value and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(value)))
+        return {**value, key: mutated(value[key], data)}
+    if isinstance(value, list) and value and data.draw(st.booleans()):
+        index = data.draw(st.integers(0, len(value) - 1))
+        return [*value[:index], mutated(value[index], data), *value[index + 1 :]]
+    return data.draw(JSON)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_previous_report_is_an_input_error_or_a_report(data: st.DataObject) -> None:
+    site = SiteRun(
+        name="acme",
+        status=RAN,
+        flavor="cloud",
+        operations={A: OperationCell(A, A, 1, {"200": 1}, "failed", [deviation(A).fingerprint])},
+        deviations=[deviation(A)],
+        unchecked=[deviation(B)],
+    )
+    good = night(site).as_json()
+    try:
+        report = NightReport.from_json(mutated(good, data), "previous.json")
+    except InputError:
+        return
+    tonight = SiteRun(name="acme", status=RAN, deviations=[deviation(A)])
+    for before in report.sites:
+        compare_site(tonight, before, NOW)
+    html_page(report), markdown(report), plan_alerts(report, [])
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_damaged_part_is_an_input_error_or_a_site_with_an_error(tmp_path: Path, data: st.DataObject) -> None:
+    good = part("1/1", result("1/1", {A: "failed"}, [(A, "/id")]))
+    text = mutated(good.as_json(), data)
+    path = tmp_path / "part.json"
+    path.write_text(json.dumps(text))
+    try:
+        loaded = load_part(path)
+    except InputError:
+        return
+    site = merge_site("acme", [loaded], None)
+    assert site.status in (RAN, ERROR, INCOMPLETE)
+    html_page(night(site)), markdown(night(site))

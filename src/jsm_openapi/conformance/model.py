@@ -8,7 +8,7 @@ checkable tonight and carried over) with the date it was first seen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import InputError
@@ -21,6 +21,40 @@ REPORT_VERSION = 1
 NEW, STILL, FIXED, UNCHECKED = "new", "still", "fixed", "unchecked"
 RAN, INCOMPLETE, ERROR, NOT_RUN = "ran", "incomplete", "error", "not run"
 CONTRACT, OBSERVED = "contract", "observed"
+_HINT = "the file is not a conformance report written by jsm-openapi conformance"
+
+
+def _fits(value: Any, kind: str) -> bool:
+    """Whether a JSON value has the declared type (as dataclass annotations spell it)."""
+    if kind.endswith(" | None"):
+        return value is None or _fits(value, kind.removesuffix(" | None"))
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind in ("list[str]", "list[int]"):
+        return isinstance(value, list) and all(_fits(v, kind[5:-1]) for v in value)
+    if kind == "dict[str, int]":
+        return isinstance(value, dict) and all(_fits(v, "int") for v in value.values())
+    if kind == "dict[str, Any]":
+        return isinstance(value, dict)
+    return False
+
+
+def _read(cls: type, data: Any, where: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of a dataclass from a JSON object, each of its declared type, else an InputError."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected an object", hint=_HINT)
+    found = {}
+    for spec in fields(cls):
+        if spec.name in skip or spec.name not in data:
+            continue
+        if not _fits(data[spec.name], str(spec.type)):
+            raise InputError(f"{where}: {spec.name} is not of type {spec.type}", hint=_HINT)
+        found[spec.name] = data[spec.name]
+    return found
 
 
 @dataclass
@@ -47,13 +81,13 @@ class Deviation:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> Deviation:
-        if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), str):
-            raise InputError(f"{where}: a deviation without a fingerprint", hint="the file is not a conformance report")
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        deviation = cls(**known)
-        deviation.tests = [str(t) for t in deviation.tests] if isinstance(deviation.tests, list) else []
-        deviation.sources = [str(s) for s in deviation.sources] if isinstance(deviation.sources, list) else [CONTRACT]
-        return deviation
+        known = _read(cls, data, where)
+        if not re.fullmatch(r"[0-9a-f]{16}", known.get("fingerprint", "")):
+            raise InputError(f"{where}: a deviation without a fingerprint of 16 hex digits", hint=_HINT)
+        missing = [name for name in ("operation", "check", "code", "pointer", "detail", "summary") if name not in known]
+        if missing:
+            raise InputError(f"{where}: a deviation without {missing[0]}", hint=_HINT)
+        return cls(**known)
 
 
 @dataclass
@@ -71,8 +105,10 @@ class OperationCell:
         return dict(self.__dict__)
 
     @classmethod
-    def from_json(cls, data: Any) -> OperationCell:
-        known = {name: data[name] for name in cls.__dataclass_fields__ if isinstance(data, dict) and name in data}
+    def from_json(cls, data: Any, where: str) -> OperationCell:
+        known = _read(cls, data, where)
+        if not isinstance(known.get("operation"), str) or not isinstance(known.get("label"), str):
+            raise InputError(f"{where}: an operation without its name", hint=_HINT)
         return cls(**known)
 
 
@@ -138,19 +174,17 @@ class SiteRun:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> SiteRun:
-        if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not SITE_NAME.match(data["name"]):
-            raise InputError(f"{where}: a site without a valid name", hint="the file is not a conformance report")
-        simple = {
-            name: data[name]
-            for name in cls.__dataclass_fields__
-            if name in data and name not in ("operations", "deviations", "fixed", "unchecked")
-        }
+        simple = _read(cls, data, where, skip=("operations", "deviations", "fixed", "unchecked"))
+        if not SITE_NAME.match(simple.get("name", "")):
+            raise InputError(f"{where}: a site without a valid name", hint=_HINT)
         site = cls(**simple)
-        site.operations = {
-            cell.operation: cell for cell in (OperationCell.from_json(c) for c in data.get("operations") or [])
-        }
+        lists = {name: data.get(name) or [] for name in ("operations", "deviations", "fixed", "unchecked")}
+        if not all(isinstance(value, list) for value in lists.values()):
+            raise InputError(f"{where}: site {site.name}: operations and deviations must be lists", hint=_HINT)
+        cells = [OperationCell.from_json(c, f"{where}: site {site.name}") for c in lists["operations"]]
+        site.operations = {cell.operation: cell for cell in cells}
         for name in ("deviations", "fixed", "unchecked"):
-            setattr(site, name, [Deviation.from_json(d, f"{where} {name}") for d in data.get(name) or []])
+            setattr(site, name, [Deviation.from_json(d, f"{where}: site {site.name} {name}") for d in lists[name]])
         return site
 
 
@@ -196,9 +230,10 @@ class NightReport:
         sites = data.get("sites")
         if not isinstance(sites, list):
             raise InputError(f"{where}: sites is not a list", hint="the file is not a conformance report")
+        head = _read(cls, data, where, skip=("sites",))
         return cls(
-            generated_at=str(data.get("generated_at") or ""),
+            generated_at=head.get("generated_at", ""),
             sites=[SiteRun.from_json(site, where) for site in sites],
-            run_url=data.get("run_url"),
-            previous=data.get("previous"),
+            run_url=head.get("run_url"),
+            previous=head.get("previous"),
         )

@@ -83,18 +83,23 @@ def load_part(path: Path) -> Part:
     result = data.get("result")
     if result is not None and (not isinstance(result, dict) or result.get("format") != "jsm-contract-result"):
         raise InputError(f"{where}: the part's result is not a contract result", hint="rerun the site's job")
-    seed, code = data.get("seed"), data.get("exit_code")
-    if not isinstance(seed, int) or not isinstance(code, int):
-        raise InputError(f"{where}: seed and exit_code must be numbers", hint="rerun the site's job")
-    config = data.get("config")
+    seed, code, wall = data.get("seed"), data.get("exit_code"), data.get("wall_time", 0.0)
+    numbers = (seed, code, wall)
+    if any(isinstance(n, bool) for n in numbers) or not isinstance(seed, int) or not isinstance(code, int):
+        raise InputError(f"{where}: seed and exit_code must be whole numbers", hint="rerun the site's job")
+    if not isinstance(wall, int | float):
+        raise InputError(f"{where}: wall_time must be a number of seconds", hint="rerun the site's job")
+    config, shard = data.get("config"), data.get("shard")
+    if shard is not None and not isinstance(shard, str):
+        raise InputError(f"{where}: shard must be i/n or null", hint="rerun the site's job")
     return Part(
         site=site,
         config=config if isinstance(config, dict) else {},
-        shard=parse_shard(data.get("shard")),
+        shard=parse_shard(shard),
         seed=seed,
         exit_code=code,
         error=str(data["error"]) if data.get("error") else None,
-        wall_time=float(data.get("wall_time") or 0.0),
+        wall_time=float(wall),
         result=result,
         path=path,
     )
@@ -147,8 +152,13 @@ def merge_site(name: str, parts: list[Part], site: Site | None) -> SiteRun:
             label = f"shard {part.shard}" if part.shard else "the run"
             run.errors.append(f"{label} did not complete (exit {part.exit_code}): {part.error or 'no result'}")
             continue
+        try:
+            _absorb(run, part.result, deviations, completed)
+        except (InputError, ValueError, TypeError, AttributeError) as exc:
+            what = exc.message if isinstance(exc, InputError) else type(exc).__name__
+            run.errors.append(f"{part.path or 'a part'}: its result is malformed ({what}): rerun the job")
+            continue
         run.shards_ran.append(index)
-        _absorb(run, part.result, deviations, completed)
     run.shards_ran.sort()
     if not run.shards_ran:
         run.status = ERROR
