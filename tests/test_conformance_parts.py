@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from jsm_openapi.conformance.alerts import OpenIssue, marker, parse_marker, plan_alerts
-from jsm_openapi.conformance.history import compare_site, night_report
+from jsm_openapi.conformance.history import compare_site, load_previous, night_report
 from jsm_openapi.conformance.model import (
     CONTRACT,
     ERROR,
@@ -493,6 +490,7 @@ ALLOWED_HTML = {
     "li",
     "div",
 }
+MARKDOWN_TAGS = {"h1", "h2", "p", "strong", "table", "thead", "tbody", "tr", "th", "td", "code", "ul", "li"}
 ALLOWED_ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "title"}
 
 
@@ -540,21 +538,7 @@ def test_the_markdown_report_keeps_hostile_text_in_code(text: str) -> None:
     rendered = MarkdownIt("commonmark").enable("table").render(markdown(hostile_report(text)))
     parser = Tags()
     parser.feed(rendered)
-    assert {tag for tag, _ in parser.tags} <= {
-        "h1",
-        "h2",
-        "p",
-        "strong",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "code",
-        "ul",
-        "li",
-    }
+    assert {tag for tag, _ in parser.tags} <= MARKDOWN_TAGS
     outside = re.sub(r"<code>.*?</code>", "", rendered, flags=re.DOTALL)
     assert "@" not in outside, "a mention only inside code, where GitHub does not link it"
     plan = plan_alerts(hostile_report(text), [])
@@ -572,20 +556,6 @@ def test_the_report_of_a_real_night_is_one_self_contained_page() -> None:
     )
     page = html_page(report)
     assert page.startswith("<!doctype html>") and "JSM 1001.0.0" in page and "c-new" in page
-
-
-# --- the workflow --------------------------------------------------------------------------------------------------
-
-
-def test_the_conformance_workflow_plans_runs_sites_merges_and_alerts() -> None:
-    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
-    assert actionlint, "actionlint is missing: `uv pip install -e '.[dev]'` installs it"
-    workflow = REPO / ".github" / "workflows" / "conformance.yml"
-    result = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = workflow.read_text()
-    assert "conformance plan" in text and "conformance merge" in text and "conformance alert" in text
-    assert "toJSON(secrets)" not in text, "a job sees only the secrets its site names"
 
 
 # --- findings from real check failures -----------------------------------------------------------------------------
@@ -707,3 +677,13 @@ def test_a_damaged_part_is_an_input_error_or_a_site_with_an_error(tmp_path: Path
     site = merge_site("acme", [loaded], None)
     assert site.status in (RAN, ERROR, INCOMPLETE)
     html_page(night(site)), markdown(night(site))
+
+
+def test_a_report_nested_too_deep_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "conformance.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError) as raised:
+        load_previous(path)
+    assert str(path) in raised.value.message and "RecursionError" in raised.value.message
+    with pytest.raises(InputError):
+        load_part(path)

@@ -13,7 +13,7 @@ import typer
 
 from ..conformance.alerts import open_issues, plan_alerts, write_plan
 from ..conformance.history import REPORT_FILE, load_previous, night_report
-from ..conformance.model import NEW, STILL, NightReport
+from ..conformance.model import NEW, STILL, NightReport, read_json
 from ..conformance.parts import Part, find_parts, merge_parts
 from ..conformance.plan import github_output, matrix
 from ..conformance.render import html_page, markdown
@@ -151,11 +151,7 @@ def alert_command(
     report = load_previous(report_file)
     if report is None:
         raise InputError(f"{report_file} holds no conformance report", hint="give tonight's conformance.json")
-    try:
-        data = json.loads(issues.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        hint = "give `gh issue list --json number,body` output"
-        raise InputError(f"{issues}: not readable JSON: {exc}", hint=hint) from None
+    data = read_json(issues, "list of open issues", "give `gh issue list --json number,body` output")
     plan = plan_alerts(report, open_issues(data))
     write_atomic(out_dir / "alert-plan.json", write_plan(plan).encode())
     if plan.open is not None:

@@ -14,11 +14,10 @@ last run's history artefact into a folder).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import InputError
-from .model import FIXED, NEW, OBSERVED, STILL, UNCHECKED, Deviation, NightReport, SiteRun
+from .model import FIXED, NEW, OBSERVED, STILL, UNCHECKED, Deviation, NightReport, SiteRun, read_json
 from .observed import observed_files, read_observed
 from .sites import Site
 
@@ -41,11 +40,7 @@ def load_previous(path: Path | None) -> NightReport | None:
         path = found[0]
     elif not path.exists():
         raise InputError(f"previous report {path} does not exist", hint="give a conformance.json or its folder")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        hint = "give the conformance.json of a run"
-        raise InputError(f"{path}: not a readable JSON report: {exc}", hint=hint) from None
+    data = read_json(path, "conformance report", "give the conformance.json of a run")
     return NightReport.from_json(data, str(path))
 
 

@@ -7,8 +7,10 @@ checkable tonight and carried over) with the date it was first seen.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -22,6 +24,16 @@ NEW, STILL, FIXED, UNCHECKED = "new", "still", "fixed", "unchecked"
 RAN, INCOMPLETE, ERROR, NOT_RUN = "ran", "incomplete", "error", "not run"
 CONTRACT, OBSERVED = "contract", "observed"
 _HINT = "the file is not a conformance report written by jsm-openapi conformance"
+
+
+def read_json(path: Path, what: str, hint: str) -> Any:
+    """A JSON file's content; anything unreadable (missing, not UTF-8, not JSON, nested too deep) an InputError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        detail = f"{reason}: {exc}" if isinstance(exc, ValueError) else reason
+        raise InputError(f"{path}: not a readable {what} ({detail[:200]})", hint=hint) from None
 
 
 def _fits(value: Any, kind: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from ..contract.shard import Shard, parse_shard
 from ..documents import write_atomic
 from ..errors import InputError, JsmOpenapiError
-from .model import CONTRACT, ERROR, INCOMPLETE, NOT_RUN, RAN, Deviation, OperationCell, SiteRun
+from .model import CONTRACT, ERROR, INCOMPLETE, NOT_RUN, RAN, Deviation, OperationCell, SiteRun, read_json
 from .sites import NAME, Site
 
 PART_FORMAT = "jsm-conformance-part"
@@ -70,11 +70,7 @@ def failed_part(site: Site, shard: Shard | None, seed: int, error: JsmOpenapiErr
 
 def load_part(path: Path) -> Part:
     where = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        hint = "the artefact is damaged; rerun its job"
-        raise InputError(f"{where}: not a readable JSON part: {exc}", hint=hint) from None
+    data = read_json(path, "conformance part", "the artefact is damaged: rerun its job")
     if not isinstance(data, dict) or data.get("format") != PART_FORMAT or data.get("version") != PART_VERSION:
         raise InputError(f"{where} is not a conformance part (version {PART_VERSION})", hint="rerun the site's job")
     site = data.get("site")

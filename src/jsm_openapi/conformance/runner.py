@@ -10,7 +10,6 @@ each shard 1/n of the site's budget and rate, so the site sees the same load how
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -27,6 +26,7 @@ from typing import Any
 from ..contract.redact import Redactor
 from ..contract.shard import Shard
 from ..errors import InputError, JsmOpenapiError
+from .model import read_json
 from .parts import RAN_CODES, Part, failed_part
 from .sites import CREDENTIAL_ROLES, Site
 
@@ -168,8 +168,8 @@ def _result(directory: Path) -> dict[str, Any] | None:
     if len(found) != 1:
         return None
     try:
-        data = json.loads(found[0].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(found[0], "contract result", "")
+    except InputError:
         return None
     return data if isinstance(data, dict) and data.get("format") == "jsm-contract-result" else None
 
