@@ -687,3 +687,31 @@ def test_a_report_nested_too_deep_is_an_input_error(tmp_path: Path) -> None:
     assert str(path) in raised.value.message and "RecursionError" in raised.value.message
     with pytest.raises(InputError):
         load_part(path)
+
+
+TOML_VALUES = st.recursive(
+    st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=10,
+)
+SITE_KEYS = st.sampled_from(
+    ["name", "target", "base_url", "base_url_env", "flavor", "credentials", "sandbox_service_desk", "environment",
+     "observed", "defects", "operations", "examples", "budget", "rate", "shards", "other"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sites=st.lists(st.dictionaries(SITE_KEYS, TOML_VALUES, max_size=8), min_size=1, max_size=3))
+def test_any_sites_file_is_valid_or_an_input_error_naming_it(tmp_path: Path, sites: list[dict[str, Any]]) -> None:
+    import tomli_w
+
+    path = tmp_path / "conformance.toml"
+    path.write_text(tomli_w.dumps({"site": sites}))
+    try:
+        loaded = load_sites(path)
+    except InputError as exc:
+        assert str(path) in exc.message
+        return
+    for site in loaded.sites:
+        assert re.fullmatch(r"[a-z0-9-]{1,40}", site.name) and site.target in ("live", "mock")
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", name) for name in site.secret_names)
