@@ -127,14 +127,18 @@ def contract(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
-    """The nightly job against a JSM site: `nox -s conformance -- --target live --flavor cloud`. Needs JSM_BASE_URL
-    and credentials (JSM_USER + JSM_API_TOKEN, JSM_PAT or JSM_OAUTH_TOKEN); read-only unless --allow-writes with
-    --sandbox-service-desk. A fresh seed each night (the report names it); reports/contract/ holds the summary,
-    coverage and JUnit XML."""
+    """The nightly job. Across the sites of a sites file: `nox -s conformance -- --sites conformance.toml
+    [--site NAME] [--shard i/n] [--jobs N]` (`jsm-openapi conformance run`: reports/conformance/ gets every site's
+    reports and the report across sites). One site from the environment: `nox -s conformance -- --target live
+    --flavor cloud` with JSM_BASE_URL and credentials (JSM_USER + JSM_API_TOKEN, JSM_PAT or JSM_OAUTH_TOKEN);
+    read-only unless --allow-writes with --sandbox-service-desk. A fresh seed each night (the reports name it)."""
     import secrets
 
     _install_dev(session)
     _generate(session)
+    if any(a == "--sites" or a.startswith("--sites=") for a in session.posargs):
+        session.run("jsm-openapi", "conformance", "run", *session.posargs)
+        return
     args = list(session.posargs) or ["--target", "live"]
     seed = [] if any(a.startswith("--seed") for a in args) else ["--seed", str(secrets.randbits(32))]
     session.run("pytest", "contract_tests", "-p", "no:cacheprovider", *seed, *args)

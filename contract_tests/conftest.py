@@ -53,6 +53,7 @@ OPTIONS = {
     "defects": "--mock-defect",
     "email_domain": "--email-domain",
     "operations": "--operation",
+    "shard": "--shard",
 }
 
 
@@ -79,6 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--operation", action="append", help="only this operation, as the report names it (repeatable): 'GET /x/{id}'"
     )
+    group.addoption("--shard", help="only shard i of n of the operations in scope, e.g. 1/2 (a deterministic split)")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -158,7 +160,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Hand-written tests first, then every operation, the stateful run, and the DELETEs (they remove the pinned
     entities the stateful run builds on; the DC organization clean-up, which removes every detached organization,
     last of them); the success-answer checks after everything.
@@ -182,6 +184,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (0 if label == "" else 1, 0)
 
     items.sort(key=order)
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None and run.settings.shard is not None:  # `--shard i/n`: the other shards' tests go elsewhere
+        mine = {op.label for op in run.scope()}
+        shard = run.settings.shard
+        kept = [i for i in items if (_label(i) in mine if _label(i) else shard.owns_unlabelled(i.nodeid))]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def _label(item: pytest.Item) -> str | None:
@@ -218,6 +227,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.sections = [(name, run.redactor.text(text)) for name, text in report.sections]
     run.results.absorb(run.guard.journal)
     if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
+        run.findings.settle(item.nodeid, label, report.outcome)
         if report.passed:
             run.results.passed(label)
         elif report.skipped:

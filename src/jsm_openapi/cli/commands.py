@@ -5,5 +5,6 @@ from . import pipeline_commands  # noqa: F401
 from . import drift_commands  # noqa: F401
 from . import mock_commands  # noqa: F401
 from . import overlays_commands  # noqa: F401
+from . import conformance_commands  # noqa: F401
 from . import payload_commands  # noqa: F401
 from . import release_commands  # noqa: F401

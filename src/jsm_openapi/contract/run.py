@@ -34,6 +34,7 @@ from ..pipeline import load_patched
 from ..project import Project
 from .cleanup import CleanupRegistry, Removal, Tagger, new_run_id
 from .discovery import Inventory, take_inventory
+from .findings import FindingLog, SiteFacts, probe_site
 from .gaps import KnownGaps, load_gaps
 from .guard import GuardedSession, GuardedTransport, RequestGuard
 from .operations import Operation, PathIndex, document_operations
@@ -43,6 +44,7 @@ from .ratelimit import RateLimiter
 from .recipes import Arranger
 from .redact import Redactor
 from .report import RunInfo, write_reports
+from .result import write_run_result
 from .results import Results
 from .sandbox import SandboxDesk, resolve_sandbox
 from .settings import ContractSettings, TargetKind
@@ -110,6 +112,8 @@ class ContractRun:
         self.chains: Chains | None = None  # the stateful run's link tallies, once it ran
         self.swept: SweepResult | None = None  # earlier runs' leftovers (live runs with writes)
         self.sandbox: SandboxDesk | None = None  # the one desk a live run may write to (sandbox.py)
+        self.findings = FindingLog()  # deviations as data (fingerprints), for `jsm-openapi conformance`
+        self.site = SiteFacts()  # the site's versions, from /servicedeskapi/info
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -159,6 +163,7 @@ class ContractRun:
             self.arranger.inventory = self.inventory
             self.provisioned = provision(self, self.setup, self.inventory)
             self.known_ids = self.inventory.pins()
+            self.site = probe_site(self.session, self.url("/info"))
         self.results.absorb(self.guard.journal)
         self.full_schema = self._load_schema()
         self.schema = self._load_schema(self.scope())
@@ -197,6 +202,7 @@ class ContractRun:
             self.reports = write_reports(
                 self.settings.reports, self.info(), self.results, self.redactor, self.gaps, exceptions=self.exceptions
             )
+            self.reports["result"] = write_run_result(self)
         finally:
             self.stack.close()
         return self.reports
@@ -230,6 +236,8 @@ class ContractRun:
                     hint="give METHOD PATH as the report names it, e.g. 'POST /rest/servicedeskapi/customer'",
                 )
             chosen = [op for op in chosen if op.label in wanted]
+        if self.settings.shard is not None:
+            chosen = self.settings.shard.select(chosen)
         return chosen
 
     @property
@@ -387,6 +395,7 @@ class ContractRun:
             ]
             if unknown:
                 self.results.checked(label, response.status_code, conformant=False)
+                self.findings.record(label, unknown, response.status_code)
                 raise
         self.results.checked(label, response.status_code, conformant=True)
 

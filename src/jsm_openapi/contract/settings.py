@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..project import FLAVORS
 from ..urls import display_url
+from .shard import Shard, parse_shard
 
 
 class TargetKind(StrEnum):
@@ -40,6 +41,7 @@ ENV = {
     "defects": "JSM_CONTRACT_MOCK_DEFECTS",
     "email_domain": "JSM_CONTRACT_EMAIL_DOMAIN",
     "operations": "JSM_CONTRACT_OPERATIONS",
+    "shard": "JSM_CONTRACT_SHARD",
 }
 DEFAULT_EXAMPLES = {TargetKind.mock: 10, TargetKind.prism: 3, TargetKind.live: 5}
 STATEFUL_MIN_STEPS = 20
@@ -69,6 +71,7 @@ class ContractSettings:
     email_domain: str = "example.com"
     base_url: str | None = None  # live only
     operations: tuple[str, ...] = ()  # only these operation labels (`POST /rest/servicedeskapi/customer`); all if empty
+    shard: Shard | None = None  # only this shard of the operations in scope (`--shard i/n`, jsm_openapi.contract.shard)
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -142,6 +145,7 @@ class ContractSettings:
             email_domain=str(pick("email_domain") or "example.com"),
             base_url=base_url if target is TargetKind.live else None,
             operations=operations,
+            shard=parse_shard(pick("shard")),
             env=dict(env),
         )
 
