@@ -436,7 +436,7 @@ def test_an_observed_deviation_shares_the_contract_runs_fingerprint(tmp_path: Pa
     ("line", "expected"),
     [
         ("not json", "not a JSON record"),
-        (json.dumps(RECORD | {"version": 2}), "record version 2 is not 1"),
+        (json.dumps(RECORD | {"version": 2}), "record version 2 is written by a newer client"),
         (json.dumps(RECORD | {"path": "/values/*/ann@example.com"}), "generalized"),
         (json.dumps(RECORD | {"status": 99}), "HTTP status"),
         (json.dumps(RECORD | {"seen": {"type": "x" * 100}}), "shape"),

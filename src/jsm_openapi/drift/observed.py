@@ -36,6 +36,7 @@ _OPERATION = re.compile(r"^[A-Z]{3,7} /\S{0,500}$")
 _KEYWORD = re.compile(r"^[A-Za-z$]{1,64}$")
 _FLAVOR = re.compile(r"^[a-z]{1,16}$")
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")
+_GENERAL_SEGMENT = re.compile(r"^(?:\*|[A-Za-z_$][A-Za-z0-9_.$~-]{0,63})$")  # a field name or *, never a value
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def read_observed(paths: list[Path]) -> Layer:
     (records grouped by fingerprint), most severe first. InputError on any malformed line."""
     groups: dict[str, list[Record]] = {}
     for path in paths:
-        for record in _records(path):
+        for record in read_records(path):
             groups.setdefault(record.fingerprint, []).append(record)
     findings = [ObservedFinding(tuple(sorted(records, key=lambda r: r.observed_at))) for records in groups.values()]
     findings.sort(key=lambda f: f.sort_key())
@@ -224,7 +225,8 @@ def is_observed_file(path: Path) -> bool:
     return isinstance(data, dict) and data.get("format") == RECORD_FORMAT
 
 
-def _records(path: Path) -> list[Record]:
+def read_records(path: Path) -> list[Record]:
+    """Every record of one observed-deviations file, validated; InputError naming the file and line otherwise."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -272,6 +274,8 @@ def _record(data: dict[str, Any], where: str) -> Record:
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise ValueError(f"status must be an HTTP status code, not {_short(status)}")
     pointer, path = _pointer(data, "pointer"), _pointer(data, "path")
+    if path and not all(_GENERAL_SEGMENT.match(segment) for segment in path[1:].split("/")):
+        raise ValueError("path must be generalized (field names and *), not values")
     keyword = _text(data, "keyword", _KEYWORD)
     expected = data["expected"]
     if len(json.dumps(expected, default=str)) > MAX_EXPECTED:
