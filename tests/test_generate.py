@@ -141,6 +141,18 @@ def cloud_project(generated_cloud: Path, tmp_path: Path) -> Iterator[Project]:
     yield Project(root)
 
 
+def test_a_no_op_generate_loads_neither_the_overlay_engine_nor_the_generator(
+    cloud_project: Project, mirror: Path
+) -> None:
+    from import_probe import HEAVY_THIRD_PARTY, imported, offending
+
+    env = {"JSM_OPENAPI_ROOT": str(cloud_project.root), "JSM_SPEC_MIRROR": str(mirror)}
+    code, modules = imported("generate", "--flavor", "cloud", env=env)
+    assert code == 0 and "jsm_openapi.generate" in modules
+    heavy = (*HEAVY_THIRD_PARTY, "jsm_openapi.pipeline", "jsm_openapi.overlay", "jsm_openapi.drift")
+    assert offending(modules, heavy) == []
+
+
 def snapshot(project: Project) -> tuple[str, dict[str, Any] | None, bytes]:
     flavor = load_sources(project.sources_file).flavor("cloud")
     return (

@@ -6,18 +6,23 @@ import hashlib
 import json
 import os
 import secrets
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # imported when a YAML document is read: JSON-only commands never pay for it
+    import yaml
 
 Json = Any  # a parsed JSON value: dict | list | str | int | float | bool | None
 
 
+@cache
 def _strict_loader() -> type[yaml.SafeLoader]:
     """A safe YAML loader that refuses duplicate keys and keeps dates as strings (JSON has no dates)."""
+    import yaml
+
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class StrictLoader(base):  # type: ignore[valid-type,misc]
@@ -44,9 +49,6 @@ def _strict_loader() -> type[yaml.SafeLoader]:
     return StrictLoader
 
 
-_LOADER = _strict_loader()
-
-
 def parse_json(data: bytes | str, *, source: str) -> Json:
     """Parse JSON; on failure raise InputError naming the source, line and column."""
     try:
@@ -62,8 +64,10 @@ def parse_json(data: bytes | str, *, source: str) -> Json:
 
 def parse_yaml(data: bytes | str, *, source: str) -> Json:
     """Parse YAML (safe, no duplicate keys, no implicit dates); on failure name the source, line and column."""
+    import yaml
+
     try:
-        return yaml.load(data, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(data, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -2,60 +2,62 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from ..documents import write_atomic
-from ..drift.model import Comparison, DriftReport
-from ..drift.render import SUFFIXES, Format, render
-from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
-from ..fetch import Fetcher
-from ..sources import load_sources
-from .app import app, err, out, project, step
+from .app import command, err, out, project, step
+
+if TYPE_CHECKING:  # the command imports them when it runs: every `jsm-openapi` start would pay for them
+    from ..drift.model import Comparison, DriftReport
 
 REPORT_NAME = "drift"
 PROPOSAL_FILE = "proposed-pins.toml"
 TITLE_FILE = "issue-title.txt"
 ISSUE_FILE = "issue.md"
 ISSUE_LIMIT = 60_000  # GitHub refuses issue bodies over 65,536 characters
+# The choices of --format and --fail-on: drift.render.Format and drift.rules.FAIL_ON (a test holds them equal).
+FORMATS = ("text", "markdown", "json", "junit")
+FAIL_ON_CHOICES = ("breaking", "potential", "any")
 
 
-class FailOn(StrEnum):
-    breaking = "breaking"
-    potential = "potential"
-    any = "any"
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "drift", drift)
+    parser.add_argument("old", nargs="?", metavar="OLD", help="The older document: a file or an http(s) URL.")
+    parser.add_argument("new", nargs="?", metavar="NEW", help="The newer document: a file or an http(s) URL.")
+    parser.add_argument(
+        "--pin",
+        action="append",
+        metavar="NAME",
+        help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable).",
+    )
+    parser.add_argument("--all-pins", action="store_true", help="Compare every pin with its latest copy.")
+    parser.add_argument(
+        "--latest",
+        help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
+        "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL.",
+    )
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="text", help="Report format.")
+    parser.add_argument("--output", type=Path, help="Write the report to this file (atomically).")
+    parser.add_argument(
+        "--report-dir", type=Path, help="Write every format, the proposed pins and the issue title into this folder."
+    )
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON_CHOICES, default="breaking", help="Exit 1 when a change is at least this severe."
+    )
+    parser.add_argument("--rules", action="store_true", help="Print the rule catalogue (Markdown) and exit.")
+
+    parser = command(commands, "parity", parity)
+    parser.add_argument("--output", type=Path, help="Write the Markdown report to this file (atomically).")
+    parser.add_argument(
+        "--server", type=Path, help="Server patched document (default build/patched/server.openapi.json)."
+    )
+    parser.add_argument("--cloud", type=Path, help="Cloud patched document (default build/patched/cloud.openapi.json).")
 
 
-@app.command()
-def drift(  # noqa: PLR0917 - a command's options
-    old: Annotated[str | None, typer.Argument(help="The older document: a file or an http(s) URL.")] = None,
-    new: Annotated[str | None, typer.Argument(help="The newer document: a file or an http(s) URL.")] = None,
-    pin: Annotated[
-        list[str] | None,
-        typer.Option(help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable)."),
-    ] = None,
-    all_pins: Annotated[bool, typer.Option("--all-pins", help="Compare every pin with its latest copy.")] = False,
-    latest: Annotated[
-        str | None,
-        typer.Option(
-            help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
-            "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL."
-        ),
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file (atomically).")] = None,
-    report_dir: Annotated[
-        Path | None,
-        typer.Option(help="Write every format, the proposed pins and the issue title into this folder."),
-    ] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
-    rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
-) -> None:
+def drift(args: argparse.Namespace) -> int:
     """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
 
     Either OLD NEW (files or URLs), or --pin NAME / --all-pins: each pin against its latest upstream copy, with the
@@ -63,31 +65,40 @@ def drift(  # noqa: PLR0917 - a command's options
     never fail. Exit codes: 0 nothing at or above --fail-on; 1 changes at or above it; 3 bad input; 4 a pinned
     document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
     """
-    if rules:
-        out.print(catalogue_markdown(), markup=False, end="")
-        return
-    comparisons = _comparisons(old, new, pin or [], all_pins, latest)
-    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value])
-    text = render(report, fmt)
+    from ..documents import write_atomic
+    from ..drift.model import DriftReport
+    from ..drift.render import Format, render
+    from ..drift.rules import FAIL_ON, catalogue_markdown
+
+    if args.rules:
+        out.print(catalogue_markdown(), end="")
+        return 0
+    old, new, output, report_dir, fail_on = args.old, args.new, args.output, args.report_dir, args.fail_on
+    comparisons = _comparisons(old, new, args.pin or [], args.all_pins, args.latest)
+    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on])
+    text = render(report, Format(args.fmt))
     if report_dir is not None:
         _write_report_dir(report, report_dir)
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
     else:
         failing = len(report.failing())
         where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift: {failing} change(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
+        out.print(f"drift: {failing} change(s) at or above --fail-on {fail_on} → {where}")
     for failed in report.errors():
-        err.print(f"error: {failed.pin}: {failed.error}", markup=False)
-    raise typer.Exit(report.exit_code())
+        err.print(f"error: {failed.pin}: {failed.error}")
+    return report.exit_code()
 
 
 def _comparisons(
     old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
 ) -> list[Comparison]:
+    from ..drift.model import Comparison
     from ..drift.run import compare_pin, compare_sources
+    from ..fetch import Fetcher
+    from ..sources import load_sources
 
     by_pin = bool(pins) or all_pins
     if by_pin and (old or new):
@@ -125,6 +136,9 @@ def _comparisons(
 
 def _write_report_dir(report: DriftReport, directory: Path) -> None:
     """Every format, the proposed pins (TOML) and the issue title, each written atomically."""
+    from ..documents import write_atomic
+    from ..drift.render import SUFFIXES, Format, render
+
     for fmt in Format:
         write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
     proposals = [c.proposed_pin for c in report.comparisons if c.proposed_pin]
@@ -144,7 +158,7 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
     write_atomic(directory / TITLE_FILE, (title + "\n").encode())
     write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
     names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()] + [PROPOSAL_FILE, TITLE_FILE, ISSUE_FILE]
-    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+    err.print(f"wrote {', '.join(names)} in {directory}")
 
 
 def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
@@ -161,37 +175,28 @@ def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
     return head + note + "\n".join(tail) + "\n"
 
 
-@app.command()
-def parity(
-    output: Annotated[Path | None, typer.Option(help="Write the Markdown report to this file (atomically).")] = None,
-    server: Annotated[
-        Path | None, typer.Option(help="Server patched document (default build/patched/server.openapi.json).")
-    ] = None,
-    cloud: Annotated[
-        Path | None, typer.Option(help="Cloud patched document (default build/patched/cloud.openapi.json).")
-    ] = None,
-) -> None:
+def parity(args: argparse.Namespace) -> None:
     """Server vs Cloud: /servicedeskapi operations in both or one only, and how shared ones differ (Markdown).
 
     Operations are matched by method and wire path (Server's /servicedeskapi/x under base /rest is Cloud's
     /rest/servicedeskapi/x). Fields that carry the same `x-jsm-concept` are one concept under two names.
     Reads the patched documents made by `jsm-openapi patch`.
     """
-    from ..documents import read_document
+    from ..documents import read_document, write_atomic
     from ..parity import parity_report, render_parity
     from ..pipeline import load_patched
 
     proj = project()
+    output, server, cloud = args.output, args.server, args.cloud
     server_doc = read_document(server) if server else load_patched(proj, "server")
     cloud_doc = read_document(cloud) if cloud else load_patched(proj, "cloud")
     report = parity_report(server_doc, cloud_doc)
     text = render_parity(report)
     if output is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
         return
     write_atomic(output, text.encode())
     out.print(
         f"parity: {len(report.shared)} shared operation(s) ({len(report.differing)} differ), "
         f"{len(report.server_only)} Server only, {len(report.cloud_only)} Cloud only → {output}",
-        markup=False,
     )

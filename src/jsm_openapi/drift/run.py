@@ -12,8 +12,6 @@ from ..sources import Pin, Sources
 from .diff import compare_documents
 from .inputs import Loaded, load, load_latest, load_pinned
 from .model import Comparison
-from .overlay_check import overlay_findings
-from .proposal import proposed_pin
 from .rules import Severity
 
 if TYPE_CHECKING:
@@ -48,6 +46,9 @@ def compare_pin(
     progress: Progress | None = None,
 ) -> Comparison:
     """A pin against its newest upstream copy, with overlay health per flavor and a proposed pin when it changed."""
+    from .overlay_check import overlay_findings  # the overlay engine: `drift OLD NEW` never needs it
+    from .proposal import proposed_pin
+
     say = progress or (lambda _message: None)
     say(f"{pin.name}: loading the pinned document")
     pinned = load_pinned(pin, fetcher)
