@@ -42,6 +42,28 @@ def test_importing_one_endpoint_does_not_import_every_model(package: str) -> Non
     assert out[1:] == ["UserDTO", "True"]
 
 
+@pytest.mark.parametrize("package", ["jsm_server", "jsm_cloud"])
+def test_models_and_provenance_import_without_the_http_client(package: str) -> None:
+    code = (
+        "import sys\n"
+        f"import {package}\n"
+        f"from {package}.models import UserDTO\n"
+        f"UserDTO.from_dict({{'displayName': 'Ann', 'active': True}})\n"
+        f"print(bool({package}.PROVENANCE), 'httpx' in sys.modules)\n"
+        f"from {package} import Client, AuthenticatedClient\n"
+        "print(Client.__name__, AuthenticatedClient.__name__, 'httpx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "Client", "AuthenticatedClient", "True"]
+
+
+def test_an_unknown_package_attribute_is_an_attribute_error() -> None:
+    import jsm_cloud
+
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchThing'"):
+        _ = jsm_cloud.NoSuchThing
+
+
 def test_an_unknown_model_name_is_an_attribute_error() -> None:
     import jsm_cloud.models as models
 
