@@ -105,7 +105,15 @@ def measure_calls(flavor: str, base: str, calls: int) -> dict[str, float]:
             per_call(samples, name, call)
     raw.close()
     facade.close()
-    return {name: statistics.median(values) for name, values in samples.items()}
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    medians["ratio facade/raw"] = paired_ratio(samples["facade"], samples["raw httpx"])
+    medians["ratio facade/generated"] = paired_ratio(samples["facade"], samples["generated"])
+    return medians
+
+
+def paired_ratio(a: list[float], b: list[float]) -> float:
+    """The median of the ratios of rounds run side by side (the noise of a round hits both)."""
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def fifty_user_page(flavor: str, base: str) -> bytes:
@@ -135,7 +143,9 @@ def measure_parse(flavor: str, body: bytes, parses: int) -> dict[str, float]:
     for _ in range(max(1, parses // ROUND)):
         for name, call in ways.items():
             per_call(samples, name, call)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    medians["ratio models/json"] = paired_ratio(samples["models"], samples["json.loads"])
+    return medians
 
 
 def main() -> None:
@@ -153,13 +163,15 @@ def main() -> None:
     print(f"{'flavor':<7} {'raw httpx':>10} {'generated':>10} {'facade':>8} {'facade/raw':>11} {'facade/gen':>11}")
     for flavor, row in rows_calls:
         raw, gen, facade = row["raw httpx"], row["generated"], row["facade"]
-        print(f"{flavor:<7} {raw:>10.0f} {gen:>10.0f} {facade:>8.0f} {facade / raw:>11.2f} {facade / gen:>11.2f}")
+        by_raw, by_gen = row["ratio facade/raw"], row["ratio facade/generated"]
+        print(f"{flavor:<7} {raw:>10.0f} {gen:>10.0f} {facade:>8.0f} {by_raw:>11.2f} {by_gen:>11.2f}")
     print()
     print(f"parsing a {PAGE_ITEMS}-user page (median µs per parse)")
     print(f"{'flavor':<7} {'json.loads':>11} {'models':>8} {'models/json':>12}")
     for flavor, row in rows_parse:
         loads, models = row["json.loads"], row["models"]
-        print(f"{flavor:<7} {loads:>11.0f} {models:>8.0f} {models / loads:>12.2f}")
+        print(f"{flavor:<7} {loads:>11.0f} {models:>8.0f} {row['ratio models/json']:>12.2f}")
+    print("(ratios: the median of the ratios of rounds run side by side)")
 
 
 if __name__ == "__main__":
