@@ -15,7 +15,7 @@ command once first to fill it; --no-bytecode-cache keeps $PYTHONDONTWRITEBYTECOD
 | no-op generate | `jsm-openapi generate` (both flavors, nothing changed) | `python -c pass` | A ≤ 0.3 s whole |
 | regenerate | `jsm-openapi generate --flavor cloud --force` (cold) | the bare generator | A/B ≤ 1.2 whole |
 | drift | `jsm-openapi drift OLD NEW` (two Cloud documents) | `python -c` json.load of both | A/B ≤ 5 whole |
-| parse | 50-user page: json.loads + the generated models' from_dict | json.loads | A/B ≤ 2 in-process |
+| parse | 50-user page: json.loads + the models' from_dict (thread CPU time) | json.loads | A/B ≤ 2 in-process |
 | facade | `client.service_desks.get(1)` against the mock | raw httpx GET + .json() | A/B ≤ 1.1 in-process |
 """
 
