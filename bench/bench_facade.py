@@ -74,7 +74,9 @@ def mock_process(flavor: str) -> Iterator[str]:
 Clock = Callable[[], float]
 
 
-def per_call(samples: dict[str, list[float]], name: str, call: Callable[[], object], clock: Clock = time.perf_counter) -> None:
+def per_call(
+    samples: dict[str, list[float]], name: str, call: Callable[[], object], clock: Clock = time.perf_counter
+) -> None:
     started = clock()
     for _ in range(ROUND):
         call()
