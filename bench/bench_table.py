@@ -5,7 +5,9 @@
 Each row is an A/B pair measured in one run, A and B alternating (ABBA...) so the machine's noise hits both alike;
 a row's ratio is the median of the per-pair ratios. "whole" is a process's wall time from start to exit (interpreter
 start-up, imports, work); "in-process" is what a timer inside the process sees (imports and work, or the work alone
-where the row says so). "Cold": a fresh copy of the project (empty cache, no package); the bare generator gets the
+where the row says so). Beside the wall time, the CPU time (user + system) of the process and what it waited for: on a
+busy machine it is close to what the wall time would be on a quiet one (except where work runs in parallel, as in
+regenerate). "Cold": a fresh copy of the project (empty cache, no package); the bare generator gets the
 same patched document, config and templates. Children run with the bytecode cache on (as after `pip install`), each
 command once first to fill it; --no-bytecode-cache keeps $PYTHONDONTWRITEBYTECODE as it is (every import compiles).
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -62,18 +65,22 @@ PASS = _TIMED
 class Run:
     wall: float
     inside: float
+    cpu: float  # user + system time of the process and the children it waited for
 
 
 def run(code: str, args: list[str], env: dict[str, str], cwd: Path) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], env=env, cwd=cwd, capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode not in (0, 1):
         sys.exit(f"{args[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
     inside = float(done.stderr.rsplit("IN-PROCESS ", 1)[1].split()[0])
-    return Run(wall, inside)
+    return Run(wall, inside, cpu)
 
 
 def paired(a: Callable[[], Run], b: Callable[[], Run], pairs: int) -> tuple[list[Run], list[Run]]:
@@ -108,9 +115,10 @@ def seconds_row(name: str, runs_a: list[Run], runs_b: list[Run], limit: float, w
     wall = statistics.median(r.wall for r in runs_a)
     ratio = median_ratio([r.wall for r in runs_a], [r.wall for r in runs_b])
     inside = statistics.median(r.inside for r in runs_a)
+    cpu = statistics.median(r.cpu for r in runs_a)
     row(
         name,
-        f"{wall:.3f} s ({ratio:.1f}× python -c pass)",
+        f"{wall:.3f} s, CPU {cpu:.3f} s ({ratio:.1f}× pass)",
         f"{inside:.3f} s ({what})",
         f"≤ {limit} s whole",
         wall <= limit,
@@ -122,9 +130,10 @@ def ratio_row(name: str, runs_a: list[Run], runs_b: list[Run], limit: float) -> 
     whole = median_ratio([r.wall for r in runs_a], [r.wall for r in runs_b])
     inside = median_ratio([r.inside for r in runs_a], [r.inside for r in runs_b])
     in_a, in_b = (statistics.median(r.inside for r in runs) for runs in (runs_a, runs_b))
+    cpu = median_ratio([r.cpu for r in runs_a], [r.cpu for r in runs_b])
     row(
         name,
-        f"{whole:.2f}× ({wall_a:.3f} s vs {wall_b:.3f} s)",
+        f"{whole:.2f}× ({wall_a:.3f} s vs {wall_b:.3f} s; CPU {cpu:.2f}×)",
         f"{inside:.2f}× ({in_a:.3f} s vs {in_b:.3f} s)",
         f"≤ {limit}× whole",
         whole <= limit,
