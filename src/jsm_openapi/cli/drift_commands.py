@@ -2,75 +2,81 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from ..documents import write_atomic
-from ..drift.model import DEFAULT_GATE, LAYER_KEYS, Comparison, DriftReport
-from ..drift.render import SUFFIXES, Format, render
-from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
-from .app import app, err, out, project, step
+from .app import command, err, out, project, step
+
+if TYPE_CHECKING:  # the command imports them when it runs: every `jsm-openapi` start would pay for them
+    from ..drift.model import Comparison, DriftReport
 
 REPORT_NAME = "drift"
 PROPOSAL_FILE = "proposed-pins.toml"
 TITLE_FILE = "issue-title.txt"
 ISSUE_FILE = "issue.md"
 ISSUE_LIMIT = 60_000  # GitHub refuses issue bodies over 65,536 characters
+# The choices of --format and --fail-on: drift.render.Format and drift.rules.FAIL_ON (a test holds them equal).
+FORMATS = ("text", "markdown", "json", "junit")
+FAIL_ON_CHOICES = ("breaking", "potential", "any")
+# The default of --fail-layers: ",".join(drift.model.DEFAULT_GATE) (a test holds them equal).
+DEFAULT_FAIL_LAYERS = "client,code"
 
 
-class FailOn(StrEnum):
-    breaking = "breaking"
-    potential = "potential"
-    any = "any"
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "drift", drift)
+    parser.add_argument("old", nargs="?", metavar="OLD", help="The older document: a file or an http(s) URL.")
+    parser.add_argument("new", nargs="?", metavar="NEW", help="The newer document: a file or an http(s) URL.")
+    parser.add_argument("more", nargs="*", help=argparse.SUPPRESS)
+    parser.set_defaults(extra_positionals="more")  # positionals after an option join `more` (`OLD NEW --observed *`)
+    parser.add_argument(
+        "--pin",
+        action="append",
+        metavar="NAME",
+        help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable).",
+    )
+    parser.add_argument("--all-pins", action="store_true", help="Compare every pin with its latest copy.")
+    parser.add_argument(
+        "--latest",
+        help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
+        "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL.",
+    )
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="text", help="Report format.")
+    parser.add_argument("--output", type=Path, help="Write the report to this file (atomically).")
+    parser.add_argument(
+        "--report-dir", type=Path, help="Write every format, the proposed pins and the issue title into this folder."
+    )
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON_CHOICES, default="breaking", help="Exit 1 when a change is at least this severe."
+    )
+    parser.add_argument(
+        "--fail-layers",
+        default=DEFAULT_FAIL_LAYERS,
+        help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
+        "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
+        "computed, raw is judged.",
+    )
+    parser.add_argument("--rules", action="store_true", help="Print the rule catalogue (Markdown) and exit.")
+    parser.add_argument(
+        "--observed",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
+        "suite's live runs): alerts where the site disagrees with the document. Alone, or beside OLD NEW/--pin.",
+    )
+
+    parser = command(commands, "parity", parity)
+    parser.add_argument("--output", type=Path, help="Write the Markdown report to this file (atomically).")
+    parser.add_argument(
+        "--server", type=Path, help="Server patched document (default build/patched/server.openapi.json)."
+    )
+    parser.add_argument("--cloud", type=Path, help="Cloud patched document (default build/patched/cloud.openapi.json).")
 
 
-@app.command()
-def drift(  # noqa: PLR0917 - a command's options
-    old: Annotated[str | None, typer.Argument(help="The older document: a file or an http(s) URL.")] = None,
-    new: Annotated[str | None, typer.Argument(help="The newer document: a file or an http(s) URL.")] = None,
-    more: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
-    pin: Annotated[
-        list[str] | None,
-        typer.Option(help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable)."),
-    ] = None,
-    all_pins: Annotated[bool, typer.Option("--all-pins", help="Compare every pin with its latest copy.")] = False,
-    latest: Annotated[
-        str | None,
-        typer.Option(
-            help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
-            "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL."
-        ),
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file (atomically).")] = None,
-    report_dir: Annotated[
-        Path | None,
-        typer.Option(help="Write every format, the proposed pins and the issue title into this folder."),
-    ] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
-    fail_layers: Annotated[
-        str,
-        typer.Option(
-            help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
-            "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
-            "computed, raw is judged."
-        ),
-    ] = ",".join(DEFAULT_GATE),
-    rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
-    observed: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--observed",
-            help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
-            "suite's live runs): alerts where the site disagrees with the document. Alone, or beside OLD NEW/--pin.",
-        ),
-    ] = None,
-) -> None:
+def drift(args: argparse.Namespace) -> int:
     """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
 
     Three layers: (a) what Atlassian changed (the raw documents), (b) what the client sees (the patched documents:
@@ -81,26 +87,35 @@ def drift(  # noqa: PLR0917 - a command's options
     codes: 0 nothing at or above --fail-on in the judged layers; 1 findings at or above it; 3 bad input; 4 a pinned
     document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
     """
-    if rules:
-        out.print(catalogue_markdown(), markup=False, end="")
-        return
-    gate = _gate(fail_layers)
-    from ..drift.observed import read_observed
-    from ..drift.render.observed import append_observed, render_observed
-    from .observed_output import write_observed_dir
+    from ..documents import write_atomic
+    from ..drift.model import DriftReport
+    from ..drift.render import Format, render
+    from ..drift.rules import FAIL_ON, catalogue_markdown
 
-    old, new, observed = _split_observed(old, new, more or [], observed or [])
-    seen = read_observed(observed) if observed else None
+    if args.rules:
+        out.print(catalogue_markdown(), end="")
+        return 0
+    gate = _gate(args.fail_layers)
+    output, report_dir, fail_on = args.output, args.report_dir, args.fail_on
+    pin, all_pins, fmt, threshold = args.pin or [], args.all_pins, args.fmt, FAIL_ON[args.fail_on]
+    old, new, observed = _split_observed(args.old, args.new, args.more or [], args.observed or [])
+    seen = None
+    if observed:
+        from ..drift.observed import read_observed
+        from ..drift.render.observed import append_observed, render_observed
+        from .observed_output import write_observed_dir
+
+        seen = read_observed(observed)
     if seen is not None and not (old or new or pin or all_pins):
-        _emit(render_observed(seen, fmt.value, FAIL_ON[fail_on.value]), output, report_dir, fail_on)
+        _emit(render_observed(seen, fmt, threshold), output, report_dir, fail_on)
         if report_dir is not None:
-            write_observed_dir(seen, report_dir, FAIL_ON[fail_on.value], alone=True)
-        raise typer.Exit(1 if seen.failing(FAIL_ON[fail_on.value]) else 0)
-    comparisons = _comparisons(old, new, pin or [], all_pins, latest)
-    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value], gate=gate)
-    text = render(report, fmt)
+            write_observed_dir(seen, report_dir, threshold, alone=True)
+        return 1 if seen.failing(threshold) else 0
+    comparisons = _comparisons(old, new, pin, all_pins, args.latest)
+    report = DriftReport(comparisons, threshold=threshold, gate=gate)
+    text = render(report, Format(fmt))
     if seen is not None:
-        text = append_observed(text, seen, fmt.value, report.threshold)
+        text = append_observed(text, seen, fmt, report.threshold)
     if report_dir is not None:
         _write_report_dir(report, report_dir)
         if seen is not None:
@@ -108,15 +123,15 @@ def drift(  # noqa: PLR0917 - a command's options
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
     else:
         failing = len(report.failing())
         where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
+        out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on} → {where}")
     for failed in report.errors():
-        err.print(f"error: {failed.pin}: {failed.error}", markup=False)
+        err.print(f"error: {failed.pin}: {failed.error}")
     code = report.exit_code()
-    raise typer.Exit(1 if code == 0 and seen is not None and seen.failing(report.threshold) else code)
+    return 1 if code == 0 and seen is not None and seen.failing(report.threshold) else code
 
 
 def _split_observed(
@@ -124,10 +139,10 @@ def _split_observed(
 ) -> tuple[str | None, str | None, list[Path]]:
     """With --observed, positional arguments that are observed-deviation files join it (so `--observed *.jsonl`
     works); the others stay OLD NEW."""
-    from ..drift.observed import is_observed_file
-
     positional = [p for p in (old, new, *more) if p]
     if observed:
+        from ..drift.observed import is_observed_file
+
         observed = observed + [Path(p) for p in positional if is_observed_file(Path(p))]
         positional = [p for p in positional if not is_observed_file(Path(p))]
     if len(positional) > 2:
@@ -139,19 +154,23 @@ def _split_observed(
     return padded[0], padded[1], observed
 
 
-def _emit(text: str, output: Path | None, report_dir: Path | None, fail_on: FailOn) -> None:
+def _emit(text: str, output: Path | None, report_dir: Path | None, fail_on: str) -> None:
     """An observed-only report: to --output, else (without --report-dir) to stdout."""
+    from ..documents import write_atomic
+
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
     else:
         where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift --observed: report (--fail-on {fail_on.value}) → {where}", markup=False)
+        out.print(f"drift --observed: report (--fail-on {fail_on}) → {where}")
 
 
 def _gate(text: str) -> tuple[str, ...]:
     """The `--fail-layers` value as layer keys (in the order given, without repeats)."""
+    from ..drift.model import DEFAULT_GATE, LAYER_KEYS
+
     known = tuple(LAYER_KEYS)
     keys = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [key for key in keys if key not in known]
@@ -166,6 +185,7 @@ def _gate(text: str) -> tuple[str, ...]:
 def _comparisons(
     old: str | None, new: str | None, pins: list[str], all_pins: bool, latest: str | None
 ) -> list[Comparison]:
+    from ..drift.model import Comparison
     from ..drift.run import compare_pin, compare_sources
     from ..fetch import Fetcher
     from ..sources import load_sources
@@ -206,6 +226,9 @@ def _comparisons(
 
 def _write_report_dir(report: DriftReport, directory: Path) -> None:
     """Every format, the proposed pins (TOML) and the issue title, each written atomically."""
+    from ..documents import write_atomic
+    from ..drift.render import SUFFIXES, Format, render
+
     for fmt in Format:
         write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
     proposals = [c.proposed_pin for c in report.comparisons if c.proposed_pin]
@@ -240,7 +263,7 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
     write_atomic(directory / TITLE_FILE, (title + "\n").encode())
     write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
     names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()] + [PROPOSAL_FILE, TITLE_FILE, ISSUE_FILE]
-    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+    err.print(f"wrote {', '.join(names)} in {directory}")
 
 
 def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
@@ -257,37 +280,28 @@ def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
     return head + note + "\n".join(tail) + "\n"
 
 
-@app.command()
-def parity(
-    output: Annotated[Path | None, typer.Option(help="Write the Markdown report to this file (atomically).")] = None,
-    server: Annotated[
-        Path | None, typer.Option(help="Server patched document (default build/patched/server.openapi.json).")
-    ] = None,
-    cloud: Annotated[
-        Path | None, typer.Option(help="Cloud patched document (default build/patched/cloud.openapi.json).")
-    ] = None,
-) -> None:
+def parity(args: argparse.Namespace) -> None:
     """Server vs Cloud: /servicedeskapi operations in both or one only, and how shared ones differ (Markdown).
 
     Operations are matched by method and wire path (Server's /servicedeskapi/x under base /rest is Cloud's
     /rest/servicedeskapi/x). Fields that carry the same `x-jsm-concept` are one concept under two names.
     Reads the patched documents made by `jsm-openapi patch`.
     """
-    from ..documents import read_document
+    from ..documents import read_document, write_atomic
     from ..parity import parity_report, render_parity
     from ..pipeline import load_patched
 
     proj = project()
+    output, server, cloud = args.output, args.server, args.cloud
     server_doc = read_document(server) if server else load_patched(proj, "server")
     cloud_doc = read_document(cloud) if cloud else load_patched(proj, "cloud")
     report = parity_report(server_doc, cloud_doc)
     text = render_parity(report)
     if output is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
         return
     write_atomic(output, text.encode())
     out.print(
         f"parity: {len(report.shared)} shared operation(s) ({len(report.differing)} differ), "
         f"{len(report.server_only)} Server only, {len(report.cloud_only)} Cloud only → {output}",
-        markup=False,
     )

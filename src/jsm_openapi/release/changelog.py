@@ -137,7 +137,8 @@ def _drift(pin: Any, old: dict[str, Any], fetcher: Fetcher | None) -> str:
     from dataclasses import replace
 
     from ..drift.inputs import load_pinned
-    from ..drift.render.common import counts_line, headline
+    from ..drift.render.common import API_SEVERITIES, TITLES, headline
+    from ..drift.rules import Severity
     from ..drift.run import compare_loaded
     from ..errors import JsmOpenapiError
 
@@ -151,6 +152,9 @@ def _drift(pin: Any, old: dict[str, Any], fetcher: Fetcher | None) -> str:
     top = "; ".join(
         f"{line.changes[0].rule}"
         + (f" ×{len(line.changes)}" if len(line.changes) > 1 else f" at {line.changes[0].where()}")
-        for line in headline(comparison, limit=5)
+        for line in headline([comparison.raw], limit=5)
     )
-    return counts_line(comparison) + (f" — {top}" if top else "")
+    counts = comparison.raw.counts()  # the raw documents' layer (a): what the re-pin brings in
+    api = " · ".join(f"{counts[s]} {TITLES[s].lower()}" for s in API_SEVERITIES)
+    summary = f"{api} API change(s); {counts[Severity.INFO]} documentation/metadata edit(s)"
+    return summary + (f" — {top}" if top else "")
