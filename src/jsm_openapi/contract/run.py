@@ -155,7 +155,9 @@ class ContractRun:
             self.swept = sweep(self, self.sandbox.id)  # before discovery pins any of it
         if self.target.kind is not TargetKind.prism:
             callers = frozenset(caller.ref for caller in self.target.callers.values())
-            self.inventory = take_inventory(self.session, self.target, self.sandbox.id if self.sandbox else None, callers)
+            self.inventory = take_inventory(
+                self.session, self.target, self.sandbox.id if self.sandbox else None, callers
+            )
             self.arranger.inventory = self.inventory
             self.provisioned = provision(self, self.setup, self.inventory)
             self.known_ids = self.inventory.pins()
