@@ -84,8 +84,8 @@ def packages(repo: Project, inputs: dict[str, Any], tmp_path_factory: pytest.Tem
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # ruff's hooks
         done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env, check=False)
         assert (root / "packages" / name / "models").is_dir(), done.stdout + done.stderr
-        # the index of operations and the provenance are written by our pipeline, not the generator
-        for written in ("_operations.py", "_provenance.py"):
+        # the index of operations, the provenance and the version are written by our pipeline, not the generator
+        for written in ("_operations.py", "_provenance.py", "_version.py"):
             shutil.copy2(Path(current.__file__).parent / written, root / "packages" / name / written)
         out[flavor] = current
     sys.path.insert(0, str(root / "packages"))
