@@ -61,7 +61,7 @@ def test_the_drift_choices_are_the_renderers_and_thresholds() -> None:
 
     assert tuple(f.value for f in Format) == FORMATS
     assert tuple(FAIL_ON) == FAIL_ON_CHOICES
-    assert DEFAULT_FAIL_LAYERS == ",".join(DEFAULT_GATE)
+    assert ",".join(DEFAULT_GATE) == DEFAULT_FAIL_LAYERS
 
 
 def without(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -97,3 +97,11 @@ def test_a_missing_module_of_no_extra_is_a_bug(tmp_path: Path, repo: Project) ->
     old.write_text("openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n")
     result = without("yaml", "drift", str(old), str(old), cwd=repo.root)
     assert result.returncode == 70 and "internal error in jsm-openapi (a bug)" in result.stderr
+
+
+def test_the_probe_sees_heavy_imports(repo: Project) -> None:
+    """The guard can fail: the overlay status command does load the overlay engine and its libraries."""
+    env = {"JSM_SPEC_MIRROR": os.environ.get("JSM_SPEC_MIRROR", str(repo.root.parent / "shared" / "upstream"))}
+    code, modules = imported("overlays", "status", "--flavor", "cloud", "--json", cwd=repo.root, env=env)
+    assert code in (0, 1)
+    assert {"jsm_openapi.overlay", "jsonschema", "jsonpath_rfc9535"} <= modules
