@@ -187,8 +187,6 @@ def _comparisons(
 ) -> list[Comparison]:
     from ..drift.model import Comparison
     from ..drift.run import compare_pin, compare_sources
-    from ..fetch import Fetcher
-    from ..sources import load_sources
 
     by_pin = bool(pins) or all_pins
     if by_pin and (old or new):
@@ -203,6 +201,9 @@ def _comparisons(
             raise InputError("--latest goes with --pin or --all-pins", hint="with OLD NEW, NEW is the latest")
         with step("comparing"):
             return [compare_sources(old, new)]
+    from ..fetch import Fetcher  # OLD NEW never needs the pins nor the cache
+    from ..sources import load_sources
+
     proj = project()
     sources = load_sources(proj.sources_file)
     selected = sources.all_pins() if all_pins else [sources.pin(name) for name in pins]
