@@ -350,11 +350,12 @@ def test_two_bare_documents_never_generate(
     assert code == ExitCode.INPUT and "--code needs the flavor" in err
     code, _, err = run(capsys, "drift", "--pin", "jsm-cloud", "--flavor", "cloud")
     assert code == ExitCode.INPUT and "--flavor goes with OLD NEW" in err
-    # a whole process: the drift command on OLD NEW imports nothing of the generator, griffe, the releases or the
-    # pipeline (the command itself, without the CLI's registry of every command: its start-up is issue 14's)
+    # a whole process: `jsm-openapi drift OLD NEW` imports nothing of the generator, griffe, the releases or the
+    # pipeline
     probe = (
-        "import sys\nimport typer\nfrom jsm_openapi.cli.drift_commands import drift\n"
-        "try:\n    drift(sys.argv[1], sys.argv[2])\nexcept typer.Exit:\n    pass\n"
+        "import sys\nfrom jsm_openapi.cli import main\n"
+        "sys.argv = ['jsm-openapi', 'drift', sys.argv[1], sys.argv[2]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = ('griffe', 'openapi_python_client', 'jsm_openapi.generate', 'jsm_openapi.release', "
         "'jsm_openapi.drift.python_api', 'jsm_openapi.pipeline')\n"
         "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))\n"

@@ -56,8 +56,8 @@ def generate(tmp_path: Path, spec: dict[str, Any]) -> Path:
     ]  # fmt: skip
     proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (target / "_provenance.py").write_text("PROVENANCE: dict[str, object] = {}\n")  # the pipeline writes the real ones
-    (target / "_version.py").write_text('__version__ = "0.0.0"\n')
+    (target / "_provenance.py").write_text("PROVENANCE: dict[str, object] = {}\n")  # the pipeline writes the real one
+    (target / "_version.py").write_text('__version__ = "0.0.0"\n')  # as does versions.stamp_package
     return target
 
 

@@ -141,6 +141,18 @@ def cloud_project(generated_cloud: Path, tmp_path: Path) -> Iterator[Project]:
     yield Project(root)
 
 
+def test_a_no_op_generate_loads_neither_the_overlay_engine_nor_the_generator(
+    cloud_project: Project, mirror: Path
+) -> None:
+    from import_probe import HEAVY_THIRD_PARTY, imported, offending
+
+    env = {"JSM_OPENAPI_ROOT": str(cloud_project.root), "JSM_SPEC_MIRROR": str(mirror)}
+    code, modules = imported("generate", "--flavor", "cloud", env=env)
+    assert code == 0 and "jsm_openapi.generate" in modules
+    heavy = (*HEAVY_THIRD_PARTY, "jsm_openapi.pipeline", "jsm_openapi.overlay", "jsm_openapi.drift")
+    assert offending(modules, heavy) == []
+
+
 def snapshot(project: Project) -> tuple[str, dict[str, Any] | None, bytes]:
     flavor = load_sources(project.sources_file).flavor("cloud")
     return (
@@ -177,6 +189,36 @@ def test_an_overlay_target_that_matches_nothing_fails_and_keeps_the_package(
     )
     assert "$.paths['/rest/servicedeskapi/gone'].get" in run.stderr
     assert snapshot(cloud_project) == before
+
+
+def test_a_failure_before_the_generator_runs_leaves_no_generator_process(
+    cloud_project: Project, mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generator is started ahead of its input; a failed patch step must stop it, not leave it waiting."""
+    from jsm_openapi import generate
+    from jsm_openapi.errors import OverlayError
+    from jsm_openapi.fetch import Fetcher
+
+    started: list[generate.GeneratorProcess] = []
+
+    class Recorded(generate.GeneratorProcess):
+        def __init__(self, cwd: Path) -> None:
+            super().__init__(cwd)
+            started.append(self)
+
+    monkeypatch.setattr(generate, "GeneratorProcess", Recorded)
+    monkeypatch.setenv("JSM_SPEC_MIRROR", str(mirror))
+    write_overlay(
+        cloud_project,
+        "999-stale.yaml",
+        "overlay: 1.1.0\ninfo: {title: stale, version: '1'}\nactions:\n"
+        "  - target: $.nothing\n    description: matches nothing\n    update: {summary: x}\n",
+    )
+    flavor = load_sources(cloud_project.sources_file).flavor("cloud")
+    with pytest.raises(OverlayError):
+        generate.generate_flavor(cloud_project, flavor, Fetcher(cloud_project.cache_dir), force=True)
+    [process] = started
+    assert process._process.returncode is not None  # stopped and reaped
 
 
 def test_a_malformed_overlay_fails_naming_file_and_line(cloud_project: Project, mirror: Path) -> None:

@@ -138,6 +138,25 @@ def test_beside_document_drift_the_report_has_both(
     assert not list(report_dir.glob("observed.*"))  # one report, not two
 
 
+def test_files_and_documents_in_any_order_as_a_shell_glob_gives_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mirror: Path
+) -> None:
+    """`drift OLD NEW --observed *.jsonl`: the files after the first join --observed, wherever the options are."""
+    files = [write(tmp_path / f"{n}.jsonl", deviation(site_version=f"10.{n}.0")) for n in range(3)]
+    old, new = str(mirror / OLDER_CLOUD_DOC), str(mirror / CLOUD_DOC)
+    for args in (
+        [old, new, "--observed", *map(str, files)],
+        ["--observed", str(files[0]), old, "--fail-on", "any", new, str(files[1]), "--observed", str(files[2])],
+    ):
+        code, out, _ = run(capsys, "drift", *args, "--format", "json")
+        data = json.loads(out)
+        [comparison] = data["comparisons"]
+        assert "2024-09-28" in comparison["old"]["label"] and "2025-09-17" in comparison["new"]["label"], args
+        assert data["observed"]["records"] == 3 and code == 1, args
+    code, _, err = run(capsys, "drift", old, "--bogus", new)
+    assert code == 2 and "unrecognized arguments: --bogus" in err
+
+
 @pytest.mark.parametrize(
     ("line", "says"),
     [

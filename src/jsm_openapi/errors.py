@@ -13,7 +13,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     FINDINGS = 1  # the command ran and found what it was asked to fail on (drift, failing checks)
-    USAGE = 2  # bad command line (click's own code)
+    USAGE = 2  # bad command line (argparse's own code)
     INPUT = 3  # a file we read or write is malformed, invalid or inaccessible: sources.toml, an overlay, a document
     INTEGRITY = 4  # a fetched document's sha256 does not match its pin
     FETCH = 5  # a document could not be fetched (no mirror match, URL unreachable)

@@ -129,9 +129,16 @@ def staging_dir(project: Project, flavor: Flavor) -> Path:
 
 
 def _files_digest(paths: list[Path], root: Path) -> str:
+    return _digest_entries([(path.relative_to(root).parts, str(path)) for path in paths])
+
+
+def _digest_entries(entries: list[tuple[tuple[str, ...], str]]) -> str:
+    """One digest of (relative path, sha256 of the bytes) lines, in path order (the order of sorted Paths)."""
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + sha256_file(path).encode() + b"\n")
+    for parts, path in sorted(entries):
+        with open(path, "rb") as handle:  # noqa: PTH123 - thousands of files: pathlib's overhead shows
+            file_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        digest.update(os.sep.join(parts).encode() + b"\0" + file_sha256.encode() + b"\n")  # noqa: PTH118
     return digest.hexdigest()
 
 
@@ -164,12 +171,17 @@ def input_stamp(project: Project, flavor: Flavor, toolchain: dict[str, str]) -> 
 
 def tree_digest(root: Path) -> str:
     """Digest of every file under a generated project except provenance.json and caches."""
-    files = [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and p.name != PROVENANCE_FILE and "__pycache__" not in p.parts and p.suffix != ".pyc"
-    ]
-    return _files_digest(files, root)
+    entries = []
+    for folder, folders, names in os.walk(root):  # os.walk, not rglob: a no-op run reads ~2000 files of Server
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        parts = Path(folder).relative_to(root).parts
+        for name in names:
+            path = os.path.join(folder, name)  # noqa: PTH118
+            if name in (PROVENANCE_FILE, "__pycache__") or os.path.splitext(name)[1] == ".pyc":  # noqa: PTH122
+                continue
+            if os.path.isfile(path):  # noqa: PTH113
+                entries.append(((*parts, name), path))
+    return _digest_entries(entries)
 
 
 def read_provenance(project: Project, flavor: Flavor) -> dict[str, Any] | None:
@@ -302,9 +314,61 @@ def missing_operations(
 # --- the run -------------------------------------------------------------------------------------------------------
 
 
-def run_generator(project: Project, flavor: Flavor, patched: Path, target: Path) -> tuple[int, str]:
-    command = [
-        sys.executable, "-m", "openapi_python_client", "generate",
+# The generator's own command line, run in a child that imports it (about half of its run time) while this process
+# is still fetching, merging and patching; it then reads its arguments from stdin. Exactly `python -m
+# openapi_python_client ARGS`, started earlier: same interpreter, environment, arguments and output.
+_GENERATOR_CHILD = """
+import json, os, sys
+from openapi_python_client.cli import app
+job = sys.stdin.readline()
+if not job:
+    sys.exit(0)
+job = json.loads(job)
+os.chdir(job["cwd"])
+sys.argv = ["openapi-python-client", *job["args"]]
+app()
+"""
+
+
+class GeneratorProcess:
+    """openapi-python-client started ahead of its input, so its start-up overlaps the patch step."""
+
+    def __init__(self, cwd: Path) -> None:
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env.pop("PYTHONPATH", None)
+        env["COLUMNS"] = "200"  # the generator prints through rich; keep warning lines unwrapped
+        env["RUFF_NO_CACHE"] = "true"  # no .ruff_cache inside the package: output must be byte-identical
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _GENERATOR_CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=cwd,
+        )
+
+    def run(self, args: list[str], cwd: Path) -> tuple[int, str]:
+        """Give the generator its arguments; wait for it; its exit code and output (stdout, then stderr)."""
+        job = json.dumps({"args": args, "cwd": str(cwd)}) + "\n"
+        stdout, stderr = self._process.communicate(job)
+        return self._process.returncode, stdout + stderr
+
+    def close(self) -> None:
+        """Stop a generator that was never given its arguments (the run failed before it); a no-op after run()."""
+        if self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+def run_generator(
+    project: Project, flavor: Flavor, patched: Path, target: Path, generator: GeneratorProcess | None = None
+) -> tuple[int, str]:
+    """Run openapi-python-client on a patched document into `target` (a generator started ahead, or a new one)."""
+    if generator is None:
+        generator = GeneratorProcess(target.parent)
+    args = [
+        "generate",
         "--path", str(patched),
         "--config", str(config_file(project, flavor)),
         "--meta", "uv",
@@ -312,13 +376,8 @@ def run_generator(project: Project, flavor: Flavor, patched: Path, target: Path)
         "--fail-on-warning",
     ]  # fmt: skip
     if templates_dir(project).is_dir():
-        command += ["--custom-template-path", str(templates_dir(project))]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("PYTHONPATH", None)
-    env["COLUMNS"] = "200"  # the generator prints through rich; keep warning lines unwrapped
-    env["RUFF_NO_CACHE"] = "true"  # no .ruff_cache inside the package: output must be byte-identical
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=target.parent, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
+        args += ["--custom-template-path", str(templates_dir(project))]
+    return generator.run(args, cwd=target.parent)
 
 
 def check_generated_code(package_dir: Path) -> list[str]:
@@ -395,8 +454,26 @@ def _generate_flavor(
             operations_generated=provenance.get("operations_generated", 0),
             seconds=time.perf_counter() - started,
         )
-    from .pipeline import patch_flavor, write_patched  # the no-op path above never needs them
+    generator = GeneratorProcess(cwd=project.generated_dir)  # starts up while the document is patched
+    try:
+        return _generate(project, flavor, fetcher, stamp=stamp, generator=generator, say=say, started=started)
+    finally:
+        generator.close()
 
+
+def _generate(
+    project: Project,
+    flavor: Flavor,
+    fetcher: Fetcher,
+    *,
+    stamp: dict[str, Any],
+    generator: GeneratorProcess,
+    say: Progress,
+    started: float,
+) -> Outcome:
+    from .pipeline import patch_flavor, write_patched  # the no-op path never needs them
+
+    final = output_dir(project, flavor)
     result = patch_flavor(project, flavor, fetcher, progress=say)
     in_document = sum(1 for _ in document_operations(result.document))
 
@@ -408,7 +485,7 @@ def _generate_flavor(
         patched.write_bytes(result.serialized)
         staged = staging_root / flavor.project
         say(f"{flavor.name}: generating {flavor.package} ({in_document} operations)")
-        code, output = run_generator(project, flavor, patched, staged)
+        code, output = run_generator(project, flavor, patched, staged, generator)
         package_dir = staged / flavor.package
         if not package_dir.is_dir():
             raise GenerateError(

@@ -1,5 +1,5 @@
 """Command-line interface of jsm-openapi."""
 
-from .app import app, main
+from .app import build_parser, main
 
-__all__ = ["app", "main"]
+__all__ = ["build_parser", "main"]

@@ -2,108 +2,119 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from ..documents import write_atomic
-from ..drift.model import DEFAULT_GATE, LAYER_KEYS, Comparison, DriftReport
-from ..drift.render import SUFFIXES, Format, render
-from ..drift.rules import FAIL_ON, catalogue_markdown
 from ..errors import InputError, JsmOpenapiError
-from .app import app, err, out, project, step
+from ..project import FLAVORS
+from .app import command, err, out, project, step
+
+if TYPE_CHECKING:  # the command imports them when it runs: every `jsm-openapi` start would pay for them
+    from ..drift.model import Comparison, DriftReport
 
 REPORT_NAME = "drift"
 PROPOSAL_FILE = "proposed-pins.toml"
 TITLE_FILE = "issue-title.txt"
 ISSUE_FILE = "issue.md"
 ISSUE_LIMIT = 60_000  # GitHub refuses issue bodies over 65,536 characters
+# The choices of --format and --fail-on: drift.render.Format and drift.rules.FAIL_ON (a test holds them equal).
+FORMATS = ("text", "markdown", "json", "junit")
+FAIL_ON_CHOICES = ("breaking", "potential", "any")
+# The default of --fail-layers: ",".join(drift.model.DEFAULT_GATE) (a test holds them equal).
+DEFAULT_FAIL_LAYERS = "client,code,observed"
 
 
-class FailOn(StrEnum):
-    breaking = "breaking"
-    potential = "potential"
-    any = "any"
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "drift", drift)
+    parser.add_argument("old", nargs="?", metavar="OLD", help="The older document: a file or an http(s) URL.")
+    parser.add_argument("new", nargs="?", metavar="NEW", help="The newer document: a file or an http(s) URL.")
+    parser.add_argument("more", nargs="*", help=argparse.SUPPRESS)
+    parser.set_defaults(extra_positionals="more")  # positionals after an option join `more` (`OLD NEW --observed *`)
+    parser.add_argument(
+        "--pin",
+        action="append",
+        metavar="NAME",
+        help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable).",
+    )
+    parser.add_argument("--all-pins", action="store_true", help="Compare every pin with its latest copy.")
+    parser.add_argument(
+        "--latest",
+        help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
+        "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL.",
+    )
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="text", help="Report format.")
+    parser.add_argument("--output", type=Path, help="Write the report to this file (atomically).")
+    parser.add_argument(
+        "--report-dir", type=Path, help="Write every format, the proposed pins and the issue title into this folder."
+    )
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON_CHOICES, default="breaking", help="Exit 1 when a change is at least this severe."
+    )
+    parser.add_argument(
+        "--fail-layers",
+        default=DEFAULT_FAIL_LAYERS,
+        help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
+        "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
+        "computed, raw is judged.",
+    )
+    parser.add_argument("--rules", action="store_true", help="Print the rule catalogue (Markdown) and exit.")
+    parser.add_argument(
+        "--observed",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
+        "suite's runs): the report's `observed` section, where the site disagrees with the document. Alone, or "
+        "beside OLD NEW/--pin.",
+    )
+    parser.add_argument(
+        "--flavor",
+        choices=FLAVORS,
+        help="With OLD NEW: the flavor (cloud, server) whose document they are; gives (b) (its overlays on both) "
+        "and (c).",
+    )
+    parser.add_argument(
+        "--code",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Compute (c): regenerate the package from both patched documents (openapi-python-client, "
+        "jsm-openapi[generate]) and compare their Python APIs (seconds for Cloud, up to a minute for Server; "
+        "cached in .cache/api). Default: on with --pin/--all-pins/--flavor, off for bare OLD NEW.",
+    )
+
+    parser = command(commands, "parity", parity)
+    parser.add_argument("--output", type=Path, help="Write the Markdown report to this file (atomically).")
+    parser.add_argument(
+        "--server", type=Path, help="Server patched document (default build/patched/server.openapi.json)."
+    )
+    parser.add_argument("--cloud", type=Path, help="Cloud patched document (default build/patched/cloud.openapi.json).")
 
 
-@app.command()
-def drift(  # noqa: PLR0917 - a command's options
-    old: Annotated[str | None, typer.Argument(help="The older document: a file or an http(s) URL.")] = None,
-    new: Annotated[str | None, typer.Argument(help="The newer document: a file or an http(s) URL.")] = None,
-    more: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
-    pin: Annotated[
-        list[str] | None,
-        typer.Option(help="Compare this pin of openapi/sources.toml with its latest upstream copy (repeatable)."),
-    ] = None,
-    all_pins: Annotated[bool, typer.Option("--all-pins", help="Compare every pin with its latest copy.")] = False,
-    latest: Annotated[
-        str | None,
-        typer.Option(
-            help="Where the latest copy is: a URL, a file, or a folder (its newest file named like the pin, "
-            "e.g. jsm-cloud-2025-09-17.json). Default: the pin's URL."
-        ),
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file (atomically).")] = None,
-    report_dir: Annotated[
-        Path | None,
-        typer.Option(help="Write every format, the proposed pins and the issue title into this folder."),
-    ] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a change is at least this severe.")] = FailOn.breaking,
-    fail_layers: Annotated[
-        str,
-        typer.Option(
-            help="The layers --fail-on judges, comma-separated: raw (a, what Atlassian changed), client (b, what the "
-            "client sees), code (c, what breaks in user code), or another section's key. When none of them was "
-            "computed, raw is judged."
-        ),
-    ] = ",".join(DEFAULT_GATE),
-    rules: Annotated[bool, typer.Option("--rules", help="Print the rule catalogue (Markdown) and exit.")] = False,
-    observed: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--observed",
-            help="Observed-deviation files (JSON Lines from jsm.Client(..., deviations_file=...) or the contract "
-            "suite's runs): the report's `observed` section, where the site disagrees with the document. Alone, or "
-            "beside OLD NEW/--pin.",
-        ),
-    ] = None,
-    flavor: Annotated[
-        str | None,
-        typer.Option(
-            help="With OLD NEW: the flavor (cloud, server) whose document they are; gives (b) (its overlays on both) "
-            "and (c)."
-        ),
-    ] = None,
-    code: Annotated[
-        bool | None,
-        typer.Option(
-            "--code/--no-code",
-            help="Compute (c): regenerate the package from both patched documents (openapi-python-client, "
-            "jsm-openapi[generate]) and compare their Python APIs (seconds for Cloud, up to a minute for Server; "
-            "cached in .cache/api). Default: on with --pin/--all-pins/--flavor, off for bare OLD NEW.",
-        ),
-    ] = None,
-) -> None:
+def drift(args: argparse.Namespace) -> int:
     """Classify the changes between two versions of an OpenAPI document, from the generated client's side.
 
     Three layers: (a) what Atlassian changed (the raw documents), (b) what the client sees (the patched documents:
     pin + overlays vs new copy + overlays, with the overlays' health) and (c) what breaks in user code (the
-    regenerated package's Python API). OLD NEW (files, URLs, or HTML pages embedding the document) gives (a), and
-    (b) and (c) with --flavor; --pin NAME / --all-pins compares each pin with its latest upstream copy and gives all
-    three, and a proposed pin unless the latest copy is older. --observed adds deviations seen in real traffic.
-    Documentation-only edits are listed apart and never fail. Exit codes: 0 nothing at or above --fail-on in the
-    judged layers; 1 findings at or above it; 3 bad input; 4 a pinned document does not match its sha256; 5 a
-    document could not be fetched. Rules: docs/drift-rules.md.
+    regenerated package's Python API, when available). OLD NEW (files, URLs, or HTML pages embedding the document)
+    gives (a); --pin NAME / --all-pins compares each pin with its latest upstream copy and gives all three, and a
+    proposed pin unless the latest copy is older. Documentation-only edits are listed apart and never fail. Exit
+    codes: 0 nothing at or above --fail-on in the judged layers; 1 findings at or above it; 3 bad input; 4 a pinned
+    document does not match its sha256; 5 a document could not be fetched. Rules: docs/drift-rules.md.
     """
-    if rules:
-        out.print(catalogue_markdown(), markup=False, end="")
-        return
-    gate = _gate(fail_layers)
-    old, new, observed = _split_observed(old, new, more or [], observed or [])
+    from ..documents import write_atomic
+    from ..drift.model import DriftReport
+    from ..drift.render import Format, render
+    from ..drift.rules import FAIL_ON, catalogue_markdown
+
+    if args.rules:
+        out.print(catalogue_markdown(), end="")
+        return 0
+    gate = _gate(args.fail_layers)
+    output, report_dir, fail_on = args.output, args.report_dir, args.fail_on
+    pin, all_pins = args.pin or [], args.all_pins
+    old, new, observed = _split_observed(args.old, args.new, args.more or [], args.observed or [])
     sections = []
     if observed:
         from ..drift.observed import read_observed
@@ -111,22 +122,22 @@ def drift(  # noqa: PLR0917 - a command's options
         sections.append(read_observed(observed))
     comparisons = []
     if old or new or pin or all_pins or not sections:
-        comparisons = _comparisons(old, new, pin or [], all_pins, latest, flavor, code)
-    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on.value], gate=gate, sections=sections)
-    text = render(report, fmt)
+        comparisons = _comparisons(old, new, pin, all_pins, args.latest, args.flavor, args.code)
+    report = DriftReport(comparisons, threshold=FAIL_ON[fail_on], gate=gate, sections=sections)
+    text = render(report, Format(args.fmt))
     if report_dir is not None:
         _write_report_dir(report, report_dir)
     if output is not None:
         write_atomic(output, text.encode())
     if output is None and report_dir is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
     else:
         failing = len(report.failing())
         where = ", ".join(str(p) for p in (output, report_dir) if p is not None)
-        out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on.value} → {where}", markup=False)
+        out.print(f"drift: {failing} finding(s) at or above --fail-on {fail_on} → {where}")
     for failed in report.errors():
-        err.print(f"error: {failed.pin}: {failed.error}", markup=False)
-    raise typer.Exit(report.exit_code())
+        err.print(f"error: {failed.pin}: {failed.error}")
+    return report.exit_code()
 
 
 def _split_observed(
@@ -151,6 +162,8 @@ def _split_observed(
 
 def _gate(text: str) -> tuple[str, ...]:
     """The `--fail-layers` value as layer keys (in the order given, without repeats)."""
+    from ..drift.model import DEFAULT_GATE, LAYER_KEYS
+
     known = tuple(LAYER_KEYS)
     keys = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [key for key in keys if key not in known]
@@ -223,6 +236,7 @@ def _two_documents(old: str, new: str, flavor: str | None, code: bool | None) ->
 
 
 def _pins(pins: list[str], all_pins: bool, latest: str | None, code: bool) -> list[Comparison]:
+    from ..drift.model import Comparison
     from ..drift.run import compare_pin
     from ..fetch import Fetcher
     from ..sources import load_sources
@@ -250,6 +264,9 @@ def _pins(pins: list[str], all_pins: bool, latest: str | None, code: bool) -> li
 
 def _write_report_dir(report: DriftReport, directory: Path) -> None:
     """Every format, the proposed pins (TOML, when pins were compared), the issue title and body, each atomically."""
+    from ..documents import write_atomic
+    from ..drift.render import SUFFIXES, Format, render
+
     for fmt in Format:
         write_atomic(directory / f"{REPORT_NAME}.{SUFFIXES[fmt]}", render(report, fmt).encode())
     names = [f"{REPORT_NAME}.{suffix}" for suffix in SUFFIXES.values()]
@@ -259,7 +276,7 @@ def _write_report_dir(report: DriftReport, directory: Path) -> None:
     write_atomic(directory / TITLE_FILE, (issue_title(report) + "\n").encode())
     write_atomic(directory / ISSUE_FILE, issue_body(render(report, Format.markdown)).encode())
     names += [TITLE_FILE, ISSUE_FILE]
-    err.print(f"wrote {', '.join(names)} in {directory}", markup=False)
+    err.print(f"wrote {', '.join(names)} in {directory}")
 
 
 def _proposals(report: DriftReport) -> str:
@@ -322,37 +339,28 @@ def issue_body(markdown: str, limit: int = ISSUE_LIMIT) -> str:
     return head + note + "\n".join(tail) + "\n"
 
 
-@app.command()
-def parity(
-    output: Annotated[Path | None, typer.Option(help="Write the Markdown report to this file (atomically).")] = None,
-    server: Annotated[
-        Path | None, typer.Option(help="Server patched document (default build/patched/server.openapi.json).")
-    ] = None,
-    cloud: Annotated[
-        Path | None, typer.Option(help="Cloud patched document (default build/patched/cloud.openapi.json).")
-    ] = None,
-) -> None:
+def parity(args: argparse.Namespace) -> None:
     """Server vs Cloud: /servicedeskapi operations in both or one only, and how shared ones differ (Markdown).
 
     Operations are matched by method and wire path (Server's /servicedeskapi/x under base /rest is Cloud's
     /rest/servicedeskapi/x). Fields that carry the same `x-jsm-concept` are one concept under two names.
     Reads the patched documents made by `jsm-openapi patch`.
     """
-    from ..documents import read_document
+    from ..documents import read_document, write_atomic
     from ..parity import parity_report, render_parity
     from ..pipeline import load_patched
 
     proj = project()
+    output, server, cloud = args.output, args.server, args.cloud
     server_doc = read_document(server) if server else load_patched(proj, "server")
     cloud_doc = read_document(cloud) if cloud else load_patched(proj, "cloud")
     report = parity_report(server_doc, cloud_doc)
     text = render_parity(report)
     if output is None:
-        out.print(text, markup=False, end="")
+        out.print(text, end="")
         return
     write_atomic(output, text.encode())
     out.print(
         f"parity: {len(report.shared)} shared operation(s) ({len(report.differing)} differ), "
         f"{len(report.server_only)} Server only, {len(report.cloud_only)} Cloud only → {output}",
-        markup=False,
     )

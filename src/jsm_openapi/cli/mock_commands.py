@@ -2,44 +2,49 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
+import argparse
 
-import typer
+from .app import command, err, file_path, out
 
-from .app import app, err, out
+MOCK_FLAVORS = ("server", "cloud")
 
 
-class MockFlavor(StrEnum):
-    server = "server"
-    cloud = "cloud"
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not in the range 0 to 65535")
+    return port
 
 
-@app.command()
-def mock(  # noqa: PLR0917 - a command's options
-    flavor: Annotated[MockFlavor, typer.Option("--flavor", "-f", help="Which product to behave like.")],
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).", min=0, max=65535)] = 8080,
-    host: Annotated[
-        str,
-        typer.Option(help="Address to listen on; beyond loopback (e.g. 0.0.0.0) /_mock needs the printed admin token."),
-    ] = "127.0.0.1",
-    seed: Annotated[
-        Path | None, typer.Option(help="Seed fixture (YAML); default: the bundled seed/default.yaml.", dir_okay=False)
-    ] = None,
-    db: Annotated[
-        Path | None,
-        typer.Option(help="SQLite file to keep state in (survives a restart); default: in memory.", dir_okay=False),
-    ] = None,
-    fault: Annotated[
-        list[str] | None,
-        typer.Option(help="Inject faults: 429=0.2, 503=0.05, latency=50ms, retry-after=2, seed=7 (repeatable)."),
-    ] = None,
-    defect: Annotated[
-        list[str] | None,
-        typer.Option(help="Deliberate contract break, e.g. customer-fullname (repeatable; see README)."),
-    ] = None,
-) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "mock", mock)
+    parser.add_argument("--flavor", "-f", choices=MOCK_FLAVORS, required=True, help="Which product to behave like.")
+    parser.add_argument("--port", type=_port, default=8080, help="Port to listen on (0: any free port).")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="Address to listen on; beyond loopback (e.g. 0.0.0.0) /_mock needs the printed admin token.",
+    )
+    parser.add_argument("--seed", type=file_path, help="Seed fixture (YAML); default: the bundled seed/default.yaml.")
+    parser.add_argument(
+        "--db", type=file_path, help="SQLite file to keep state in (survives a restart); default: in memory."
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        help="Inject faults: 429=0.2, 503=0.05, latency=50ms, retry-after=2, seed=7 (repeatable).",
+    )
+    parser.add_argument(
+        "--defect",
+        action="append",
+        help="Deliberate contract break, e.g. customer-fullname (repeatable; see README).",
+    )
+
+
+def mock(args: argparse.Namespace) -> None:
     """Run a mock JSM over HTTP with JSM's semantics: auth, paging, errors, experimental opt-in, state.
 
     Prints its base URL and the seeded credentials, then serves until Ctrl-C. Faults and defects can also be
@@ -52,11 +57,14 @@ def mock(  # noqa: PLR0917 - a command's options
     from ..mock.control import is_loopback, new_admin_token
     from ..mock.runner import bind_socket, seeded_credentials, uvicorn_config
 
+    flavor, host, port, seed, db, fault, defect = (
+        args.flavor, args.host, args.port, args.seed, args.db, args.fault, args.defect
+    )  # fmt: skip
     faults = Faults()
     for text in fault or []:
         parse_fault_option(text, faults)
     config = MockConfig(
-        flavor=flavor.value,
+        flavor=flavor,
         seed=seed or DEFAULT_SEED,
         db=db,
         faults=faults,
@@ -67,8 +75,8 @@ def mock(  # noqa: PLR0917 - a command's options
     application = create_app(config, store)
     sock = bind_socket(host, port)
     base_url = f"http://{host}:{sock.getsockname()[1]}"
-    client_base = base_url if flavor is MockFlavor.cloud else f"{base_url}/rest"
-    out.print(f"mock JSM ({flavor.value}) at {base_url}  (generated client base URL: {client_base})")
+    client_base = base_url if flavor == "cloud" else f"{base_url}/rest"
+    out.print(f"mock JSM ({flavor}) at {base_url}  (generated client base URL: {client_base})")
     out.print(f"state: {db if db else 'in memory'}; seed: {config.seed}")
     for role, cred in seeded_credentials(application.state.mock).items():
         ident = f"accountId {cred.account_id}" if cred.account_id else f"key {cred.key}"

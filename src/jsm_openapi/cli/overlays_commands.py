@@ -2,68 +2,76 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from ..documents import sha256_bytes
 from ..errors import ExitCode, InputError
-from ..fetch import Fetcher
-from ..project import Project
-from ..sources import load_sources
-from .app import FlavorChoice, FlavorOption, app, err, flavors_of, out, project, step
+from .app import HelpFormatter, add_flavor_option, command, err, flavors_of, out, project, step
 
 if TYPE_CHECKING:  # imported by the commands that use them: every `jsm-openapi` start would pay for them
     from ..examples import Check, OracleReport
     from ..overlay.health import ActionHealth
+    from ..project import Project
 
-overlays_app = typer.Typer(
-    help="Inspect the overlays that patch the upstream documents (overlays/README.md).", no_args_is_help=True
-)
-app.add_typer(overlays_app, name="overlays")
+OVERLAYS_HELP = "Inspect the overlays that patch the upstream documents (overlays/README.md)."
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "examples", examples)
+    add_flavor_option(parser)
+    parser.add_argument(
+        "--seeds", type=Path, help="Folder of seed pages (default: $JSM_SEEDS_DIR, or `seeds` beside $JSM_SPEC_MIRROR)."
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="Also list every exception and its reason.")
+    parser.add_argument("--json", dest="as_json", action="store_true", help="Print JSON instead of a table.")
+
+    group = commands.add_parser(
+        "overlays", help=OVERLAYS_HELP, description=OVERLAYS_HELP, formatter_class=HelpFormatter
+    )
+    group.set_defaults(group_parser=group)
+    parser = command(group.add_subparsers(title="commands", metavar="COMMAND"), "status", status)
+    add_flavor_option(parser)
+    parser.add_argument("--verbose", "-v", action="store_true", help="Also list the nodes each action touches.")
+    parser.add_argument("--json", dest="as_json", action="store_true", help="Print JSON instead of a table.")
 
 
 def _summary(description: str) -> str:
     return " ".join(description.split())[:90]
 
 
-@overlays_app.command("status")
-def status(
-    flavor: FlavorOption = FlavorChoice.all,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the nodes each action touches.")] = False,
-    as_json: JsonOption = False,
-) -> None:
+def status(args: argparse.Namespace) -> int:
     """Every overlay action, the nodes it touches on the raw document, and whether it is still needed.
 
     An action is *needed* when it still changes the pinned document (the gap is there), *not needed* when it matches
     but changes nothing (fixed upstream: remove it), *no match* when its target selects nothing (the strict build
     fails), *failed* when it cannot be applied. Exits 1 unless every action is needed.
     """
+    from ..fetch import Fetcher
     from ..overlay.health import NEEDED, overlay_health
     from ..pipeline import load_flavor_overlays, merged_document
+    from ..sources import load_sources
 
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
     results: dict[str, list[ActionHealth]] = {}
-    for name in flavors_of(flavor):
+    for name in flavors_of(args.flavor):
         with step(f"{name}: checking overlays on the raw document"):
             raw, _ = merged_document(proj, sources.flavor(name), fetcher)
             results[name] = overlay_health(raw, load_flavor_overlays(proj, sources.flavor(name)))
-    if as_json:
+    if args.as_json:
         out.print_json(json.dumps({name: [h.as_json() for h in health] for name, health in results.items()}))
     else:
         for name, health in results.items():
-            _print_health(name, health, verbose=verbose)
+            _print_health(name, health, verbose=args.verbose)
     if any(h.status != NEEDED for health in results.values() for h in health):
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)
 
 
 def _print_health(flavor: str, health: list[ActionHealth], *, verbose: bool) -> None:
@@ -73,18 +81,17 @@ def _print_health(flavor: str, health: list[ActionHealth], *, verbose: bool) -> 
         report = item.report
         what = item.error or _summary(report.description)
         line = f"  {item.status:<10} {report.matched:>5} node(s)  {report.label} ({report.kind})  {what}"
-        out.print(line, markup=False, style=None if item.status == NEEDED else "bold red")
+        out.print(line, style=None if item.status == NEEDED else "bold red")
         if verbose:
             for location in report.locations:
-                out.print(f"      {location}", markup=False)
+                out.print(f"      {location}")
     counts: dict[str, int] = {}
     for item in health:
         counts[item.status] = counts.get(item.status, 0) + 1
     nodes = sum(item.report.matched for item in health)
     out.print(
         f"{flavor}: {len(health)} overlay action(s): {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}; "
-        f"{nodes} node(s) touched on the raw document",
-        markup=False,
+        f"{nodes} node(s) touched on the raw document"
     )
 
 
@@ -119,31 +126,25 @@ def generated_package(package_name: str, patched_sha256: str, flavor: str) -> Mo
     return package
 
 
-@app.command()
-def examples(
-    flavor: FlavorOption = FlavorChoice.all,
-    seeds: Annotated[
-        Path | None,
-        typer.Option(help="Folder of seed pages (default: $JSM_SEEDS_DIR, or `seeds` beside $JSM_SPEC_MIRROR)."),
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list every exception and its reason.")] = False,
-    as_json: JsonOption = False,
-) -> None:
+def examples(args: argparse.Namespace) -> int:
     """The examples oracle: every example of the upstream documents against the patched schema and generated client.
 
     Each example (request, response, parameter, header, schema; inline and in components) must validate against the
     patched document and parse through the generated model; the seed pages too. Prints counts per flavor and every
     failure; exits 1 on any failure that is not a documented exception (overlays/README.md, "Examples oracle").
     """
+    from ..documents import sha256_bytes
     from ..examples import removed_examples, run_oracle
+    from ..fetch import Fetcher
     from ..pipeline import merged_document, patch_flavor
+    from ..sources import load_sources
 
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
-    seeds_dir = seeds or default_seeds(proj)
+    seeds_dir = args.seeds or default_seeds(proj)
     reports: list[OracleReport] = []
-    for name in flavors_of(flavor):
+    for name in flavors_of(args.flavor):
         pinned = sources.flavor(name)
         with step(f"{name}: checking examples") as say:
             raw, _ = merged_document(proj, pinned, fetcher)
@@ -153,15 +154,16 @@ def examples(
                 name, raw, result.document, package, removed=removed_examples(result.actions), seeds_dir=seeds_dir
             )
         reports.append(report)
-    if as_json:
+    if args.as_json:
         out.print_json(json.dumps([_report_json(r) for r in reports]))
     else:
         if seeds_dir is None:
-            err.print("note: no seeds folder found; seed pages not checked (--seeds or $JSM_SEEDS_DIR)", markup=False)
+            err.print("note: no seeds folder found; seed pages not checked (--seeds or $JSM_SEEDS_DIR)")
         for report in reports:
-            _print_report(report, verbose=verbose)
+            _print_report(report, verbose=args.verbose)
     if any(r.failures for r in reports):
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)
 
 
 def _report_json(report: OracleReport) -> dict[str, object]:
@@ -193,10 +195,7 @@ def _print_report(report: OracleReport, *, verbose: bool) -> None:
         f"placeholder(s) skipped"
     )
     for check in report.failures:
-        out.print(
-            f"  FAIL {check.example.where} ({check.example.kind}) {check.valid}/{check.parsed}: {check.detail}",
-            markup=False,
-        )
+        out.print(f"  FAIL {check.example.where} ({check.example.kind}) {check.valid}/{check.parsed}: {check.detail}")
     if verbose:
         for check in report.exceptions:
-            out.print(f"  exception {check.example.where}: {check.excuse}", markup=False)
+            out.print(f"  exception {check.example.where}: {check.excuse}")

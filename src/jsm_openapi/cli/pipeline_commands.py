@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+import argparse
 
 from ..errors import GenerateError
-from ..fetch import Fetcher
-from ..generate import generate_flavor
-from ..sources import load_sources
-from .app import FlavorChoice, FlavorOption, app, err, flavors_of, out, progress, project, step
+from .app import add_flavor_option, command, err, flavors_of, out, progress, project, step
 
 
-@app.command()
-def fetch(
-    flavor: FlavorOption = FlavorChoice.all,
-    tracked: Annotated[bool, typer.Option(help="Also fetch documents pinned for drift only ([[tracked]]).")] = True,
-) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command(commands, "fetch", fetch)
+    add_flavor_option(parser)
+    parser.add_argument(
+        "--tracked",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Also fetch documents pinned for drift only ([[tracked]]).",
+    )
+
+    parser = command(commands, "patch", patch)
+    add_flavor_option(parser)
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Fail when an overlay action matches nothing.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="List every overlay action.")
+
+    parser = command(commands, "generate", generate)
+    add_flavor_option(parser)
+    parser.add_argument("--force", action="store_true", help="Regenerate even when the inputs are unchanged.")
+
+    parser = command(commands, "provenance", provenance)
+    add_flavor_option(parser)
+
+
+def fetch(args: argparse.Namespace) -> None:
     """Fetch the pinned upstream documents into the cache, verifying each sha256.
 
     Looks in $JSM_SPEC_MIRROR first (any file whose sha256 matches), else downloads the URL.
     """
+    from ..fetch import Fetcher
+    from ..sources import load_sources
+
     proj = project()
     sources = load_sources(proj.sources_file)
-    pins = [pin for name in flavors_of(flavor) for pin in sources.flavor(name).documents]
-    if tracked and flavor is FlavorChoice.all:
+    pins = [pin for name in flavors_of(args.flavor) for pin in sources.flavor(name).documents]
+    if args.tracked and args.flavor == "all":
         pins += list(sources.tracked)
     fetcher = Fetcher(proj.cache_dir)
     seen = set()
@@ -38,25 +60,22 @@ def fetch(
             bar.update(task, description=f"fetching {pin.name}")
             got = fetcher.fetch(pin)
             note = f" ({got.note})" if got.note else ""
-            out.print(f"{pin.name:<18} {pin.sha256[:12]}  {got.origin}{note}", markup=False)
+            out.print(f"{pin.name:<18} {pin.sha256[:12]}  {got.origin}{note}")
             bar.advance(task)
 
 
-@app.command()
-def patch(
-    flavor: FlavorOption = FlavorChoice.all,
-    strict: Annotated[bool, typer.Option(help="Fail when an overlay action matches nothing.")] = True,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every overlay action.")] = False,
-) -> None:
+def patch(args: argparse.Namespace) -> None:
     """Fetch, merge and apply overlays: write build/patched/<flavor>.openapi.json and its report."""
+    from ..fetch import Fetcher
     from ..pipeline import patch_flavor, write_patched
+    from ..sources import load_sources
 
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
-    for name in flavors_of(flavor):
+    for name in flavors_of(args.flavor):
         with step(f"{name}: patching") as say:
-            result = patch_flavor(proj, sources.flavor(name), fetcher, strict=strict, progress=say)
+            result = patch_flavor(proj, sources.flavor(name), fetcher, strict=args.strict, progress=say)
         path = write_patched(proj, result)
         nodes = sum(a.matched for a in result.actions)
         out.print(
@@ -64,27 +83,27 @@ def patch(
             f"→ {path.relative_to(proj.root)}"
         )
         for action in result.actions:
-            if verbose or action.matched == 0:
+            if args.verbose or action.matched == 0:
                 summary = action.description.splitlines()[0][:80] if action.description else ""
                 out.print(f"  {action.matched:>4} node(s)  {action.label}  {summary}")
 
 
-@app.command()
-def generate(
-    flavor: FlavorOption = FlavorChoice.all,
-    force: Annotated[bool, typer.Option(help="Regenerate even when the inputs are unchanged.")] = False,
-) -> None:
+def generate(args: argparse.Namespace) -> None:
     """Regenerate the typed client packages (generated/jsm-server, generated/jsm-cloud).
 
     A no-op when nothing they depend on changed. Fails on generator warnings not in generated/accepted-skips.toml,
     leaving the previous packages untouched.
     """
+    from ..fetch import Fetcher
+    from ..generate import generate_flavor
+    from ..sources import load_sources
+
     proj = project()
     sources = load_sources(proj.sources_file)
     fetcher = Fetcher(proj.cache_dir)
-    for name in flavors_of(flavor):
+    for name in flavors_of(args.flavor):
         with step(f"{name}: checking inputs") as say:
-            outcome = generate_flavor(proj, sources.flavor(name), fetcher, force=force, progress=say)
+            outcome = generate_flavor(proj, sources.flavor(name), fetcher, force=args.force, progress=say)
         out.print(
             f"{name}: {outcome.status} {outcome.output.relative_to(proj.root)} — "
             f"{outcome.operations_generated} of {outcome.operations_in_document} operations generated "
@@ -93,18 +112,17 @@ def generate(
         for warning in outcome.accepted:
             out.print(f"  accepted skip: {warning.key} ({warning.kind})")
         for key in outcome.stale_allowlist:
-            err.print(f"  note: accepted-skips entry {key!r} no longer occurs; remove it", markup=False)
+            err.print(f"  note: accepted-skips entry {key!r} no longer occurs; remove it")
 
 
-@app.command()
-def provenance(flavor: FlavorOption = FlavorChoice.all) -> None:
+def provenance(args: argparse.Namespace) -> None:
     """Show what the installed client packages were generated from: pins, overlays, generator.
 
     Reads `jsm_server.PROVENANCE` / `jsm_cloud.PROVENANCE`; works wherever the packages are installed.
     """
     import importlib
 
-    for name in flavors_of(flavor):
+    for name in flavors_of(args.flavor):
         package = f"jsm_{name}"
         try:
             module = importlib.import_module(package)
