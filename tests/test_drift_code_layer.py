@@ -388,4 +388,4 @@ def test_old_new_in_a_flavor_of_several_documents_must_say_which_one(
     assert code == ExitCode.INPUT and "flavor server is built from 2 documents (jira-platform-dc, jsm-dc)" in err
     assert "--pin jsm-dc --latest NEW" in err
     code, _, err = run(capsys, "drift", old, new, "--flavor", "nope")
-    assert code == ExitCode.INPUT and "unknown flavor 'nope'" in err
+    assert code == ExitCode.USAGE and "invalid choice: 'nope'" in err  # like every --flavor of the command line
