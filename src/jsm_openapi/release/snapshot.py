@@ -178,7 +178,7 @@ def _parameters(parameters: griffe.Parameters) -> str:
 
 
 def _class(cls: griffe.Class, indent: str) -> list[str]:
-    lines = [f"{indent}@{ATTRS_MARKER}"] if _is_attrs(cls) else []
+    lines = [f"{indent}@{ATTRS_MARKER}" + ("(kw_only=True)" if _is_kw_only(cls) else "")] if _is_attrs(cls) else []
     bases = ", ".join(str(base) for base in cls.bases)
     lines.append(f"{indent}class {cls.name}({bases}):" if bases else f"{indent}class {cls.name}:")
     inner = indent + "    "
@@ -195,6 +195,14 @@ def _class(cls: griffe.Class, indent: str) -> list[str]:
 
 def _is_attrs(cls: griffe.Class) -> bool:
     return any(_ATTRS_DECORATORS.search(str(d.value).split("(")[0]) for d in cls.decorators)
+
+
+def _is_kw_only(cls: griffe.Class) -> bool:
+    """`@define(kw_only=True)`: every field of the attrs class is a keyword-only parameter of its `__init__`."""
+    return any(
+        _ATTRS_DECORATORS.search(str(d.value).split("(")[0]) and re.search(r"\bkw_only\s*=\s*True\b", str(d.value))
+        for d in cls.decorators
+    )
 
 
 # Members shared verbatim by many classes (the generated models' to_dict, from_dict, mapping methods) are written
@@ -277,16 +285,19 @@ def stub_code(code: str, shared: dict[str, str], *, source: str) -> str:
         names = ast.List([ast.Constant(name) for name in sorted({*exported, *defined})])
         tree.body.append(ast.Assign(targets=[ast.Name("__all__", ast.Store())], value=names, lineno=0))
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and any(
-            isinstance(d, ast.Name) and d.id == ATTRS_MARKER for d in node.decorator_list
-        ):
+        if isinstance(node, ast.ClassDef) and any(_is_attrs_define(d) for d in node.decorator_list):
             _add_attrs_init(node)
     return ast.unparse(tree) + "\n"
 
 
 def _add_attrs_init(node: ast.ClassDef) -> None:
-    """Give an attrs class the `__init__` attrs writes: its annotated fields in order, minus `init=False` ones."""
-    node.decorator_list = [d for d in node.decorator_list if not (isinstance(d, ast.Name) and d.id == ATTRS_MARKER)]
+    """Give an attrs class the `__init__` attrs writes: its annotated fields in order, minus `init=False` ones
+    (all of them keyword-only with `kw_only=True`, as our templates declare models)."""
+    decorator = next(d for d in node.decorator_list if _is_attrs_define(d))
+    all_keyword_only = isinstance(decorator, ast.Call) and _is_true(
+        {k.arg: k.value for k in decorator.keywords if k.arg}.get("kw_only")
+    )
+    node.decorator_list = [d for d in node.decorator_list if not _is_attrs_define(d)]
     if any(isinstance(b, ast.FunctionDef) and b.name == "__init__" for b in node.body):
         return
     required: list[ast.arg] = []
@@ -307,7 +318,9 @@ def _add_attrs_init(node: ast.ClassDef) -> None:
             if _is_true(keywords.get("kw_only")):
                 keyword_only.append((arg, default))
                 continue
-        if default is None:
+        if all_keyword_only:
+            keyword_only.append((arg, default))
+        elif default is None:
             required.append(arg)
         else:
             optional.append((arg, default))
@@ -323,6 +336,12 @@ def _add_attrs_init(node: ast.ClassDef) -> None:
     init.args = arguments
     node.body.insert(0, init)
     ast.fix_missing_locations(node)
+
+
+def _is_attrs_define(decorator: ast.expr) -> bool:
+    """`@_attrs_define` or `@_attrs_define(...)`: the generated models' decorator."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Name) and target.id == ATTRS_MARKER
 
 
 def _is_false(node: ast.expr | None) -> bool:
