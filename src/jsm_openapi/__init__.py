@@ -1,3 +1,3 @@
 """jsm-openapi: pinned JSM OpenAPI documents, strict overlays, reproducible typed clients."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
