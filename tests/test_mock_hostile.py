@@ -445,3 +445,19 @@ def test_the_hostile_run_saw_no_5xx_and_reads_back_after_a_restart(targets: dict
     assert sum(target.server_errors.values()) == 0
     untried = [label for label in ran if target.tried[label] == 0]
     assert untried == [], f"operations no hostile input reached: {untried}"
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_a_body_past_the_limit_is_refused_unread_and_the_mock_answers_on(flavor: str) -> None:
+    """A body larger than MAX_BODY, declared (Content-Length) or streamed (chunked), gets 413 in JSM's error model."""
+    from jsm_openapi.mock.app import MAX_BODY
+
+    with run_mock(flavor) as mock, httpx.Client(base_url=mock.base_url, headers=mock.admin.basic_headers) as client:
+        url = "/rest/servicedeskapi/organization"
+        declared = client.post(url, content=b"x" * (MAX_BODY + 1), headers={"Content-Type": "application/json"})
+        chunks = (b"[" + b" " * (1 << 20) for _ in range(MAX_BODY // (1 << 20) + 1))  # no Content-Length
+        streamed = client.post(url, content=chunks, headers={"Content-Type": "application/json"})
+        for answer in (declared, streamed):
+            assert answer.status_code == 413, answer.text[:200]
+            assert "larger than 10 MB" in answer.json()["errorMessage"]
+        assert client.post(url, json={"name": "after a huge body"}).status_code == 201

@@ -92,6 +92,26 @@ def _error_response(state: MockState, error: JsmError, path: str) -> Response:
     return error.response(platform_model=path.startswith(PLATFORM_PREFIX) or Defect.PLATFORM_ERRORS in state.defects)
 
 
+MAX_BODY = 10 * 2**20
+"""The largest request body the mock reads (Jira's default attachment size limit, 10 MB); larger ones get 413."""
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request body, read at most MAX_BODY bytes far (a declared or streamed larger one is None)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    request._body = raw  # what request.form() and request.body() read from now on (Starlette's own cache)
+    return raw
+
+
 def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
     allowed = ", ".join(sorted(ops))
 
@@ -107,7 +127,14 @@ def _dispatcher(state: MockState, ops: dict[str, Operation]) -> Callable[[Reques
         if flavor in op.experimental and (request.headers.get(EXPERIMENTAL_HEADER) or "").lower() != "opt-in":
             error = JsmError(400, EXPERIMENTAL_MESSAGE, "sd.error.experimental.api")
             return _error_response(state, error, request.url.path)
-        raw = await request.body()
+        raw = await _body(request)
+        if raw is None:
+            error = JsmError(
+                413,
+                f"The request body is larger than {MAX_BODY // 2**20} MB, the most this server takes.",
+                "sd.error.request.too.large",
+            )
+            return _error_response(state, error, request.url.path)
         form: FormData | None = None
         if op.multipart and request.headers.get("content-type", "").startswith("multipart/form-data"):
             try:
