@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jsm
 from jsm.flavor import Flavor, flavor_from_info, flavor_from_url
@@ -369,3 +371,35 @@ def test_network_failures_are_facade_errors(failure: Exception, kind: type[jsm.J
 
     with client("server", Recorder(fail)) as server, pytest.raises(kind, match=r"GET /servicedeskapi/servicedesk/\{"):
         server.service_desks.get(1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(
+        ["https://example.atlassian.net", "http://127.0.0.1:8080/rest", "https://jira.example/j/rest"]
+    ),
+    path=st.one_of(
+        st.text(max_size=40).map(lambda text: "/" + text),
+        st.builds(
+            lambda *parts: "/servicedeskapi/" + "/".join(parts),
+            st.text(st.characters(codec="utf-8"), max_size=12),
+            st.sampled_from(["1", "ITS-1", "%2F", "a b", "é", "?", "#", ".."]),
+        ),
+        st.sampled_from(["https://other.example/x", "//other.example/x", "relative/x", ""]),
+    ),
+)
+def test_the_facade_joins_urls_exactly_as_httpx_does(base: str, path: str) -> None:
+    from jsm.client import SiteClient
+
+    ours, theirs = SiteClient(), httpx.Client()
+    for client in (ours, theirs):
+        client.base_url = httpx.URL(base)
+    ours.site_prefix = str(ours.base_url).rstrip("/")
+    try:
+        expected: Any = theirs._merge_url(path)
+    except Exception as exc:  # httpx refuses it: so must we
+        with pytest.raises(type(exc)):
+            ours._merge_url(path)
+        return
+    assert ours._merge_url(path) == expected
+    assert str(ours._merge_url(path)) == str(expected)
